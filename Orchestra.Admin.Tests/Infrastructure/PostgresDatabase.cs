@@ -1,0 +1,62 @@
+using Npgsql;
+using Orchestra.Admin.Data.Postgres;
+
+namespace Orchestra.Admin.Tests.Infrastructure;
+
+/// <summary>
+/// A fresh database for one test class (use as <c>IClassFixture&lt;PostgresDatabase&gt;</c>), with the stack's
+/// tables and the dashboard's own schema applied by the app's own code. Dropped afterwards.
+/// </summary>
+public class PostgresDatabase : IAsyncLifetime
+{
+    public PostgresServer Server { get; private set; } = null!;
+    public string Name { get; } = "test_" + Guid.NewGuid().ToString("N")[..12];
+    /// <summary>Connection string as the dashboard would use it (application name orchestra-admin).</summary>
+    public string ConnectionString { get; private set; } = "";
+    /// <summary>A data source for the dashboard side, named orchestra-admin like the app's own.</summary>
+    public NpgsqlDataSource DataSource { get; private set; } = null!;
+
+    /// <summary>Whether the stack's tables and the admin schema are created. Override for an empty database.</summary>
+    protected virtual bool ApplySchemas => true;
+
+    public async Task InitializeAsync()
+    {
+        Server = await PostgresServer.GetAsync();
+        await using (var conn = new NpgsqlConnection(Server.MaintenanceConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{Name}\" TEMPLATE template0", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        ConnectionString = Server.ConnectionStringFor(Name, PostgresDsn.ApplicationName);
+        DataSource = NpgsqlDataSource.Create(ConnectionString);
+        if (ApplySchemas)
+        {
+            await SqlScripts.ApplyStackSchemaAsync(DataSource);
+            await SqlScripts.MigrateAdminSchemaAsync(DataSource);
+        }
+    }
+
+    /// <summary>A connection that is not the dashboard's (another application name), e.g. to play a worker.</summary>
+    public async Task<NpgsqlConnection> OpenOtherConnectionAsync(string applicationName = "test-worker")
+    {
+        var conn = new NpgsqlConnection(Server.ConnectionStringFor(Name, applicationName) + ";Pooling=false");
+        await conn.OpenAsync();
+        return conn;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        await using var conn = new NpgsqlConnection(Server.MaintenanceConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>A database with nothing in it: for checks on a fresh database.</summary>
+public sealed class EmptyPostgresDatabase : PostgresDatabase
+{
+    protected override bool ApplySchemas => false;
+}

@@ -1,0 +1,19 @@
+using Npgsql;
+using Orchestra.Admin.Data.Postgres;
+
+namespace Orchestra.Admin.Components.Controls;
+
+/// <summary>Exceptions from the backends in words an operator can act on.</summary>
+public static class ErrorMessages
+{
+    public static string Describe(Exception e) => e switch
+    {
+        QueryTimeoutException t => $"The query {t.Message}. The database is busy or the data is large; try again or narrow the view.",
+        PostgresException p => $"PostgreSQL refused the query: {p.MessageText} ({p.SqlState}).",
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException s } => $"PostgreSQL is unreachable: {s.Message}.",
+        NpgsqlException { InnerException: TimeoutException } => "PostgreSQL did not answer in time.",
+        NpgsqlException n => $"PostgreSQL error: {n.Message}",
+        HttpRequestException h => $"No answer: {h.Message}",
+        _ => $"Unexpected error: {e.Message}",
+    };
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orchestra.Admin.Hosting;
+
+namespace Orchestra.Admin.Data.Postgres;
+
+/// <summary>A query that PostgreSQL cancelled because it ran past its statement_timeout.</summary>
+public sealed class QueryTimeoutException(string queryName, TimeSpan timeout, Exception inner)
+    : Exception($"timed out after {timeout.TotalSeconds:0.#} s", inner)
+{
+    public string QueryName { get; } = queryName;
+    public TimeSpan Timeout { get; } = timeout;
+}
+
+/// <summary>
+/// The one way the dashboard reads PostgreSQL: a named query from <see cref="SqlCatalog"/>,
+/// parameters through Dapper, a per-call statement_timeout, and a log line with the query's
+/// name and duration (never its values).
+/// </summary>
+public sealed class PostgresQueryRunner(
+    NpgsqlDataSource dataSource,
+    IOptions<OrchestraAdminOptions> options,
+    ILogger<PostgresQueryRunner> logger)
+{
+    private TimeSpan DefaultTimeout => TimeSpan.FromSeconds(options.Value.Postgres.StatementTimeoutSeconds);
+
+    public Task<IReadOnlyList<T>> QueryAsync<T>(string name, object? parameters = null, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        RunAsync(name, timeout, ct, async (conn, tx, sql, cmdTimeout) =>
+            (IReadOnlyList<T>)(await conn.QueryAsync<T>(new CommandDefinition(sql, parameters, tx, cmdTimeout, cancellationToken: ct))).AsList());
+
+    public Task<T> QuerySingleAsync<T>(string name, object? parameters = null, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        RunAsync(name, timeout, ct, (conn, tx, sql, cmdTimeout) =>
+            conn.QuerySingleAsync<T>(new CommandDefinition(sql, parameters, tx, cmdTimeout, cancellationToken: ct)));
+
+    private async Task<T> RunAsync<T>(string name, TimeSpan? timeout, CancellationToken ct,
+        Func<NpgsqlConnection, NpgsqlTransaction, string, int, Task<T>> run)
+    {
+        var sql = SqlCatalog.Get(name);
+        var limit = timeout ?? DefaultTimeout;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await using var conn = await dataSource.OpenConnectionAsync(ct);
+            // SET LOCAL keeps the timeout to this transaction, so it never leaks into the pool.
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var ms = ((long)limit.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+            await conn.ExecuteAsync(new CommandDefinition($"SET LOCAL statement_timeout = {ms}", transaction: tx, cancellationToken: ct));
+            // The client-side timeout is a backstop a little beyond the server's.
+            var result = await run(conn, tx, sql, (int)Math.Ceiling(limit.TotalSeconds) + 5);
+            await tx.CommitAsync(ct);
+            logger.LogDebug("Query {QueryName} took {ElapsedMs:0.0} ms", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return result;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled)
+        {
+            logger.LogWarning("Query {QueryName} timed out after {TimeoutMs} ms", name, limit.TotalMilliseconds);
+            throw new QueryTimeoutException(name, limit, e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Query {QueryName} failed after {ElapsedMs:0.0} ms: {Error}", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, e.Message);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orchestra.Admin.Data.Weaviate;
+using Orchestra.Admin.Hosting;
+
+namespace Orchestra.Admin.Features.Health;
+
+public enum BackendStatus
+{
+    /// <summary>Not probed yet.</summary>
+    Checking,
+    Up,
+    /// <summary>Answered, but slowly or not ready: amber.</summary>
+    Degraded,
+    Down,
+    NotConfigured,
+}
+
+/// <param name="Since">When the backend entered this status (for "down since 07:12").</param>
+public sealed record BackendState(string Name, BackendStatus Status, string? Detail, DateTimeOffset Since, DateTimeOffset? CheckedAt, double? LatencyMs)
+{
+    public static BackendState Initial(string name, bool configured) =>
+        new(name, configured ? BackendStatus.Checking : BackendStatus.NotConfigured,
+            configured ? null : "Set WEAVIATE_URL (and WEAVIATE_API_KEY when the server requires a key) to connect Weaviate.",
+            DateTimeOffset.UtcNow, null, null);
+}
+
+/// <summary>
+/// The connection state of PostgreSQL and Weaviate, probed by <see cref="BackendHealthMonitor"/> for every
+/// viewer at once (the top bar and the outage banner read it) and on demand by <c>/readyz</c>.
+/// </summary>
+public sealed class BackendHealth(
+    NpgsqlDataSource dataSource,
+    IOptions<OrchestraAdminOptions> options,
+    IServiceProvider services,
+    TimeProvider clock)
+{
+    /// <summary>A probe slower than this is shown amber.</summary>
+    public static readonly TimeSpan SlowThreshold = TimeSpan.FromSeconds(1);
+
+    private readonly object gate = new();
+
+    public BackendState Postgres { get; private set; } = BackendState.Initial("PostgreSQL", configured: true);
+    public BackendState Weaviate { get; private set; } = BackendState.Initial("Weaviate", options.Value.Weaviate.IsConfigured);
+
+    /// <summary>Raised after a probe changed a state; handlers must be quick and thread-safe.</summary>
+    public event Action? Changed;
+
+    public async Task<BackendState> ProbePostgresAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        BackendState next;
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(timeout);
+            await using var conn = await dataSource.OpenConnectionAsync(cts.Token);
+            await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cts.Token));
+            next = Measured(Postgres, started, null);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            next = Next(Postgres, BackendStatus.Down, Describe(e, timeout), null);
+        }
+        Set(next, isPostgres: true);
+        return next;
+    }
+
+    public async Task<BackendState> ProbeWeaviateAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        if (!options.Value.Weaviate.IsConfigured) return Weaviate;
+        var started = Stopwatch.GetTimestamp();
+        BackendState next;
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(timeout);
+            var ready = await services.GetRequiredService<IWeaviateClient>().IsReadyAsync(cts.Token);
+            next = Measured(Weaviate, started, ready ? null : "alive but not ready (GET /v1/.well-known/ready did not answer 200)");
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            next = Next(Weaviate, BackendStatus.Down, Describe(e, timeout, options.Value.Weaviate.Url), null);
+        }
+        Set(next, isPostgres: false);
+        return next;
+    }
+
+    private BackendState Measured(BackendState previous, long started, string? notReady)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (notReady != null) return Next(previous, BackendStatus.Degraded, notReady, elapsed.TotalMilliseconds);
+        return elapsed > SlowThreshold
+            ? Next(previous, BackendStatus.Degraded, $"slow: answered in {elapsed.TotalSeconds:0.0} s", elapsed.TotalMilliseconds)
+            : Next(previous, BackendStatus.Up, null, elapsed.TotalMilliseconds);
+    }
+
+    private BackendState Next(BackendState previous, BackendStatus status, string? detail, double? latencyMs)
+    {
+        var now = clock.GetUtcNow();
+        return previous with
+        {
+            Status = status,
+            Detail = detail,
+            Since = previous.Status == status ? previous.Since : now,
+            CheckedAt = now,
+            LatencyMs = latencyMs,
+        };
+    }
+
+    private void Set(BackendState next, bool isPostgres)
+    {
+        lock (gate)
+        {
+            if (isPostgres) Postgres = next; else Weaviate = next;
+        }
+        Changed?.Invoke();
+    }
+
+    /// <summary>What failed, in words an operator can act on; never a secret.</summary>
+    public static string Describe(Exception e, TimeSpan timeout, Uri? url = null) => e switch
+    {
+        OperationCanceledException or TimeoutException => $"no answer within {timeout.TotalSeconds:0.#} s",
+        HttpRequestException h when url != null => $"no answer from {url}: {h.Message}",
+        PostgresException p => $"{p.SqlState}: {p.MessageText}",
+        NpgsqlException n when n.InnerException is System.Net.Sockets.SocketException s => $"cannot connect: {s.Message}",
+        _ => e.Message,
+    };
+}
+
+/// <summary>Probes both backends every interval, once for all viewers.</summary>
+public sealed class BackendHealthMonitor(BackendHealth health, IOptions<OrchestraAdminOptions> options) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(options.Value.HealthProbeIntervalSeconds);
+        using var timer = new PeriodicTimer(interval);
+        do
+        {
+            var timeout = TimeSpan.FromSeconds(Math.Min(5, options.Value.HealthProbeIntervalSeconds));
+            await Task.WhenAll(health.ProbePostgresAsync(timeout, stoppingToken), health.ProbeWeaviateAsync(timeout, stoppingToken));
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Orchestra.Admin.Components.Controls;
+
+namespace Orchestra.Admin.Features.Overview;
+
+public partial class Overview
+{
+    internal const int TableLimit = 20;
+    internal static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(15);
+
+    [Inject] private IOverviewService Service { get; set; } = null!;
+
+    private DataPanel<CacheHitRatio>? cachePanel;
+    private DataPanel<ConnectionSummary>? connectionsPanel;
+    private DataPanel<IReadOnlyList<TableSize>>? tablesPanel;
+    private Timer? timer;
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender)
+            timer = new Timer(_ => InvokeAsync(RefreshAsync), null, RefreshInterval, RefreshInterval);
+    }
+
+    private Task RefreshAsync() => Task.WhenAll(
+        cachePanel?.RefreshAsync() ?? Task.CompletedTask,
+        connectionsPanel?.RefreshAsync() ?? Task.CompletedTask,
+        tablesPanel?.RefreshAsync() ?? Task.CompletedTask);
+
+    // Two decimals: the difference between 99.9 % and 99.99 % matters for a cache.
+    internal static string FormatRatio(double ratio) => (ratio * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %";
+
+    private static string RatioColor(double ratio) =>
+        ratio >= 0.99 ? "var(--mud-palette-success)" : ratio >= 0.95 ? "var(--mud-palette-warning)" : "var(--mud-palette-error)";
+
+    private static double UsedPercent(ConnectionSummary c) =>
+        c.MaxConnections == 0 ? 0 : Math.Min(100, 100.0 * c.UsedOnServer / c.MaxConnections);
+
+    private static Color UsedColor(ConnectionSummary c) =>
+        UsedPercent(c) switch { >= 90 => Color.Error, >= 75 => Color.Warning, _ => Color.Success };
+
+    public void Dispose() => timer?.Dispose();
+}

@@ -1,0 +1,109 @@
+using System.Net.Http.Headers;
+using Dapper;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using Npgsql;
+using Orchestra.Admin.Components;
+using Orchestra.Admin.Data.Postgres;
+using Orchestra.Admin.Data.Weaviate;
+using Orchestra.Admin.Features.Health;
+using Orchestra.Admin.Features.Overview;
+
+namespace Orchestra.Admin.Hosting;
+
+public static class OrchestraAdminHosting
+{
+    /// <summary>Registers everything the dashboard needs. Throws <see cref="SettingsException"/> on a bad setting.</summary>
+    public static WebApplicationBuilder AddOrchestraAdmin(this WebApplicationBuilder builder)
+    {
+        var settings = SettingsLoader.Load(builder.Configuration);
+        var services = builder.Services;
+        services.AddSingleton(Options.Create(settings));
+        services.AddSingleton(TimeProvider.System);
+
+        // Served from the build output too (not only after publish), whatever the environment.
+        builder.WebHost.UseStaticWebAssets();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddScoped<Components.Controls.BrowserTimeZone>();
+
+        AddPostgres(services, settings);
+        AddWeaviate(services, settings);
+
+        services.AddSingleton<BackendHealth>();
+        services.AddHostedService<BackendHealthMonitor>();
+        services.AddHostedService<AdminSchemaStartup>();
+
+        services.AddScoped<IOverviewService, OverviewService>();
+        return builder;
+    }
+
+    public static WebApplication MapOrchestraAdmin(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAntiforgery();
+
+        app.MapHealthEndpoints();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary>One NpgsqlDataSource (one pool) for the whole app.</summary>
+    public static void AddPostgres(IServiceCollection services, OrchestraAdminOptions settings)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        services.AddSingleton(sp =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(settings.Postgres.ConnectionString);
+            builder.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
+            return builder.Build();
+        });
+        services.AddSingleton<PostgresQueryRunner>();
+    }
+
+    private static void AddWeaviate(IServiceCollection services, OrchestraAdminOptions settings)
+    {
+        if (!settings.Weaviate.IsConfigured) return;
+        services.AddHttpClient<IWeaviateClient, WeaviateClient>(http =>
+        {
+            http.BaseAddress = settings.Weaviate.Url;
+            http.Timeout = TimeSpan.FromSeconds(10);
+            // Weaviate authenticates API keys as bearer tokens (not X-Weaviate-Api-Key).
+            if (settings.Weaviate.ApiKey is { } key)
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        });
+    }
+}
+
+/// <summary>
+/// Applies the dashboard's own schema at start-up. In the background and retried, so the app starts
+/// (and shows its outage banner) while PostgreSQL is still unreachable.
+/// </summary>
+public sealed class AdminSchemaStartup(NpgsqlDataSource dataSource, ILogger<AdminSchemaStartup> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var applied = await SqlScripts.MigrateAdminSchemaAsync(dataSource, stoppingToken);
+                logger.LogInformation("Schema orchestra_admin is up to date ({Count} script(s) applied now)", applied.Count);
+                return;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Cannot apply schema orchestra_admin yet, retrying in {Delay} s: {Error}", delay.TotalSeconds, e.Message);
+                await Task.Delay(delay, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace Orchestra.Admin.Hosting;
+
+/// <summary>
+/// The dashboard's settings. The three the stack's <c>.env</c> names (<c>POSTGRES_DSN</c>,
+/// <c>WEAVIATE_URL</c>, <c>WEAVIATE_API_KEY</c>) are read as top-level keys (environment or
+/// appsettings); the rest live under the <c>OrchestraAdmin</c> section.
+/// </summary>
+public sealed class OrchestraAdminOptions
+{
+    public const string Section = "OrchestraAdmin";
+
+    public PostgresOptions Postgres { get; set; } = new();
+    public WeaviateOptions Weaviate { get; set; } = new();
+
+    /// <summary>How often the top bar's connection states are probed.</summary>
+    public int HealthProbeIntervalSeconds { get; set; } = 10;
+}
+
+public sealed class PostgresOptions
+{
+    /// <summary>Npgsql connection string (converted from POSTGRES_DSN; the password is in it).</summary>
+    public string ConnectionString { get; set; } = "";
+    public int MinPoolSize { get; set; } = 0;
+    public int MaxPoolSize { get; set; } = 20;
+    /// <summary>Client-side command timeout for commands that set none of their own.</summary>
+    public int CommandTimeoutSeconds { get; set; } = 30;
+    /// <summary>statement_timeout for the dashboard's read queries.</summary>
+    public int StatementTimeoutSeconds { get; set; } = 5;
+}
+
+public sealed class WeaviateOptions
+{
+    /// <summary>REST + GraphQL base URL; null when Weaviate is not configured (not an error).</summary>
+    public Uri? Url { get; set; }
+    public string? ApiKey { get; set; }
+    public bool IsConfigured => Url != null;
+}

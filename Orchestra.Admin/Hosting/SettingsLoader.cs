@@ -1,0 +1,78 @@
+using Npgsql;
+using Orchestra.Admin.Data.Postgres;
+
+namespace Orchestra.Admin.Hosting;
+
+/// <summary>A setting that stops start-up. The message is one line, names the setting and never holds a secret.</summary>
+public sealed class SettingsException(string message) : Exception(message);
+
+/// <summary>Reads and validates the settings once, at start-up.</summary>
+public static class SettingsLoader
+{
+    public const string PostgresDsnKey = "POSTGRES_DSN";
+    public const string WeaviateUrlKey = "WEAVIATE_URL";
+    public const string WeaviateApiKeyKey = "WEAVIATE_API_KEY";
+
+    public static OrchestraAdminOptions Load(IConfiguration configuration)
+    {
+        var options = new OrchestraAdminOptions();
+        var section = configuration.GetSection(OrchestraAdminOptions.Section);
+        try
+        {
+            section.Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder's message names the key and the bad value; none of these settings is a secret.
+            throw new SettingsException($"{OrchestraAdminOptions.Section}: {e.Message}");
+        }
+
+        options.Postgres.ConnectionString = LoadPostgres(configuration[PostgresDsnKey], options.Postgres);
+        options.Weaviate.Url = LoadWeaviateUrl(configuration[WeaviateUrlKey]);
+        var apiKey = configuration[WeaviateApiKeyKey];
+        options.Weaviate.ApiKey = string.IsNullOrWhiteSpace(apiKey) ? null : apiKey.Trim();
+
+        Require(options.Postgres.MaxPoolSize >= 1, "OrchestraAdmin:Postgres:MaxPoolSize", $"must be at least 1 (is {options.Postgres.MaxPoolSize})");
+        Require(options.Postgres.MinPoolSize >= 0 && options.Postgres.MinPoolSize <= options.Postgres.MaxPoolSize,
+            "OrchestraAdmin:Postgres:MinPoolSize", $"must be from 0 to MaxPoolSize ({options.Postgres.MaxPoolSize}) (is {options.Postgres.MinPoolSize})");
+        Require(options.Postgres.CommandTimeoutSeconds >= 1, "OrchestraAdmin:Postgres:CommandTimeoutSeconds", $"must be at least 1 (is {options.Postgres.CommandTimeoutSeconds})");
+        Require(options.Postgres.StatementTimeoutSeconds >= 1, "OrchestraAdmin:Postgres:StatementTimeoutSeconds", $"must be at least 1 (is {options.Postgres.StatementTimeoutSeconds})");
+        Require(options.HealthProbeIntervalSeconds >= 1, "OrchestraAdmin:HealthProbeIntervalSeconds", $"must be at least 1 (is {options.HealthProbeIntervalSeconds})");
+        return options;
+    }
+
+    private static string LoadPostgres(string? dsn, PostgresOptions postgres)
+    {
+        if (string.IsNullOrWhiteSpace(dsn))
+            throw new SettingsException($"{PostgresDsnKey} is not set: set it to the stack's database, e.g. postgresql://user:password@localhost:5432/orchestra");
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = PostgresDsn.Parse(dsn);
+        }
+        catch (FormatException e)
+        {
+            throw new SettingsException($"{PostgresDsnKey} is not valid: {e.Message} (value: {PostgresDsn.Mask(dsn)})");
+        }
+        builder.MinPoolSize = postgres.MinPoolSize;
+        builder.MaxPoolSize = postgres.MaxPoolSize;
+        builder.CommandTimeout = postgres.CommandTimeoutSeconds;
+        return builder.ConnectionString;
+    }
+
+    private static Uri? LoadWeaviateUrl(string? url)
+    {
+        if (string.IsNullOrWhiteSpace(url)) return null;
+        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            throw new SettingsException($"{WeaviateUrlKey} is not valid: expected an http:// or https:// URL such as http://localhost:8080 (value: {url.Trim()})");
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+            throw new SettingsException($"{WeaviateUrlKey} must not hold credentials: put the API key in {WeaviateApiKeyKey}");
+        // A trailing slash makes relative paths like "v1/meta" resolve under any path prefix.
+        return new Uri(uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/");
+    }
+
+    private static void Require(bool ok, string key, string problem)
+    {
+        if (!ok) throw new SettingsException($"{key} {problem}");
+    }
+}
