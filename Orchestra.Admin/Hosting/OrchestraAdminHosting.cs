@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Dapper;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Npgsql;
@@ -55,7 +54,6 @@ public static class OrchestraAdminHosting
     /// <summary>One NpgsqlDataSource (one pool) for the whole app.</summary>
     public static void AddPostgres(IServiceCollection services, OrchestraAdminOptions settings)
     {
-        DefaultTypeMap.MatchNamesWithUnderscores = true;
         services.AddSingleton(sp =>
         {
             var builder = new NpgsqlDataSourceBuilder(settings.Postgres.ConnectionString);

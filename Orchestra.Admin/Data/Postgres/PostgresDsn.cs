@@ -111,7 +111,20 @@ public static class PostgresDsn
             if (colon >= 0) builder.Password = Decode(userInfo[(colon + 1)..], "password");
         }
 
-        if (authority.Length > 0) builder.Host = ParseHosts(authority);
+        if (authority.Length > 0)
+        {
+            var hosts = ParseHosts(authority);
+            if (hosts.Count == 1)
+            {
+                builder.Host = hosts[0].Host;
+                if (hosts[0].Port is { } port) builder.Port = port;
+            }
+            else
+            {
+                // Npgsql's multi-host form: "h1:5432,[::1]:5433,h3".
+                builder.Host = string.Join(',', hosts.Select(h => h.Port is { } port ? $"{h.Host}:{port}" : h.Host));
+            }
+        }
         if (path.Length > 0) builder.Database = Decode(path, "database name");
 
         if (query.Length > 0)
@@ -126,10 +139,10 @@ public static class PostgresDsn
         return builder;
     }
 
-    // "h1:5432,[::1]:5433,h3" → Npgsql's "h1:5432,[::1]:5433,h3". Ports are checked here so a typo is named clearly.
-    private static string ParseHosts(string authority)
+    // "h1:5432,[::1]:5433,h3": ports are checked here so a typo is named clearly.
+    private static List<(string Host, int? Port)> ParseHosts(string authority)
     {
-        var hosts = new List<string>();
+        var hosts = new List<(string, int?)>();
         foreach (var part in authority.Split(','))
         {
             string host, port = "";
@@ -152,11 +165,9 @@ public static class PostgresDsn
                 if (colon >= 0) port = part[(colon + 1)..];
             }
             if (host.Length == 0) throw new FormatException("a host in the host list is empty");
-            if (port.Length > 0 && (!int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535))
-                throw new FormatException($"port '{port}' of host {host} is not a number from 1 to 65535");
-            hosts.Add(port.Length > 0 ? $"{host}:{port}" : host);
+            hosts.Add((host, port.Length > 0 ? ParsePort(port) : null));
         }
-        return string.Join(',', hosts);
+        return hosts;
     }
 
     private static void ApplyParameter(NpgsqlConnectionStringBuilder b, string name, string value)
@@ -164,10 +175,7 @@ public static class PostgresDsn
         switch (name)
         {
             case "host": b.Host = value; break; // e.g. ?host=/var/run/postgresql for a Unix socket
-            case "port":
-                if (!int.TryParse(value, out var port) || port is < 1 or > 65535)
-                    throw new FormatException($"port '{value}' is not a number from 1 to 65535");
-                b.Port = port; break;
+            case "port": b.Port = ParsePort(value); break;
             case "user": b.Username = value; break;
             case "password": b.Password = value; break;
             case "dbname": b.Database = value; break;
@@ -185,6 +193,11 @@ public static class PostgresDsn
                 throw new FormatException($"query parameter '{name}' is not supported; supported: sslmode, sslrootcert, sslcert, sslkey, sslpassword, connect_timeout, keepalives_idle, options, target_session_attrs, host, port, user, password, dbname, application_name");
         }
     }
+
+    private static int ParsePort(string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
+            ? port
+            : throw new FormatException($"port '{value}' is not a number from 1 to 65535");
 
     private static int ParseSeconds(string name, string value) =>
         int.TryParse(value, out var s) && s >= 0 ? s : throw new FormatException($"{name} '{value}' is not a whole number of seconds");

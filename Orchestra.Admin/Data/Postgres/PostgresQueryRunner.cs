@@ -25,6 +25,9 @@ public sealed class PostgresQueryRunner(
     IOptions<OrchestraAdminOptions> options,
     ILogger<PostgresQueryRunner> logger)
 {
+    // Columns are snake_case (one style for every .sql file); records are PascalCase.
+    static PostgresQueryRunner() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
     private TimeSpan DefaultTimeout => TimeSpan.FromSeconds(options.Value.Postgres.StatementTimeoutSeconds);
 
     public Task<IReadOnlyList<T>> QueryAsync<T>(string name, object? parameters = null, TimeSpan? timeout = null, CancellationToken ct = default) =>

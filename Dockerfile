@@ -1,0 +1,24 @@
+# Orchestra Admin: multi-stage build (SDK → ASP.NET runtime), non-root, port 8080.
+# Not exercised by CI (no Docker engine runs there); kept to standard instructions.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY Orchestra.Admin/Orchestra.Admin.csproj Orchestra.Admin/
+RUN dotnet restore Orchestra.Admin/Orchestra.Admin.csproj
+COPY Orchestra.Admin/ Orchestra.Admin/
+COPY sql/ sql/
+RUN dotnet publish Orchestra.Admin/Orchestra.Admin.csproj -c Release -o /app --no-restore
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app .
+# curl only for the HEALTHCHECK.
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+ENV ASPNETCORE_URLS=http://+:8080 \
+    DOTNET_CLI_TELEMETRY_OPTOUT=1
+EXPOSE 8080
+# The image's built-in unprivileged user (uid 1654).
+USER app
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
+  CMD curl -fsS http://localhost:8080/healthz || exit 1
+# Configuration comes from the environment at run time (POSTGRES_DSN, WEAVIATE_URL, WEAVIATE_API_KEY): no secrets in the image.
+ENTRYPOINT ["dotnet", "Orchestra.Admin.dll"]

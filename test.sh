@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test project: unit, component (bUnit), integration (real PostgreSQL) and E2E (Playwright
+# driving Chromium against the real app). The tests start what they need themselves: a throwaway
+# PostgreSQL cluster from the machine's binaries (or POSTGRES_TEST_DSN when set) and the app on a free
+# loopback port. Needs PostgreSQL binaries (initdb, pg_ctl) and /usr/bin/chromium.
+# Ends with one line: "N passed, N failed, N skipped", summed over all test projects.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+results="$PWD/TestResults"
+rm -rf "$results"
+
+dotnet test Orchestra.Admin.sln --logger trx --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0; skipped=0; files=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+
+projects=$(grep -c '\.csproj"' Orchestra.Admin.sln | tr -d ' ')
+test_projects=$((projects - 1))
+if [ "$files" -lt "$test_projects" ]; then
+  echo "Only $files of $test_projects test projects reported results (a test host crashed or did not build)."
+  failed=$((failed + 1))
+  [ "$status" -eq 0 ] && status=1
+fi
+[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1 # dotnet test failed without a failing test: count it
+
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
