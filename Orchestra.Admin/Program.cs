@@ -15,6 +15,6 @@ try
 }
 catch (SettingsException e)
 {
-    Console.Error.WriteLine($"Orchestra Admin cannot start: {e.Message}");
+    Console.Error.WriteLine(args is ["seed-demo", ..] ? $"seed-demo cannot run: {e.Message}" : $"Orchestra Admin cannot start: {e.Message}");
     return 2;
 }
