@@ -27,7 +27,8 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start_local_postgres() {
-  local bin data port
+  local port
+  # Global, not local: the EXIT trap that stops PostgreSQL uses them after this function returns.
   bin=$(find_pg_bin)
   data="$DEV_DIR/pgdata"
   mkdir -p "$DEV_DIR"
@@ -50,8 +51,9 @@ start_local_postgres() {
 
   as_pg "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'orchestra'" | grep -q 1 \
     || as_pg "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE orchestra"
+  # client_min_messages: no "already exists, skipping" notices on a second run
   for f in sql/schema/*.sql; do
-    as_pg "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d orchestra -q -v ON_ERROR_STOP=1 -f "$f"
+    PGOPTIONS="-c client_min_messages=warning" as_pg "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d orchestra -q -v ON_ERROR_STOP=1 -f "$f"
   done
   export POSTGRES_DSN="postgresql://postgres@127.0.0.1:$port/orchestra"
 }
