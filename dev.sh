@@ -3,7 +3,7 @@
 #
 # Without POSTGRES_DSN: starts a throwaway local PostgreSQL from the machine's binaries (data under
 # .dev/, a free port, as the postgres user when run as root), applies sql/schema, seeds the demo data
-# and stops that PostgreSQL again when the dashboard stops. With POSTGRES_DSN: uses that database
+# and stops that PostgreSQL again when the dashboard stops. Prints the sign-in (a dev login) at start-up. With POSTGRES_DSN: uses that database
 # as it is and seeds nothing.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -70,4 +70,7 @@ echo
 echo "Orchestra Admin: $URL   (Ctrl+C stops it)"
 echo
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+# Sign-in: without configured accounts, one local Operator (ORCHESTRA_ADMIN_DEV_USER, default admin) whose
+# password the app prints at start-up (or ORCHESTRA_ADMIN_DEV_PASSWORD). Allowed on loopback only.
+if [ -z "${ORCHESTRA_ADMIN_USERS:-}" ]; then export ORCHESTRA_ADMIN_DEV_LOGIN="${ORCHESTRA_ADMIN_DEV_LOGIN:-true}"; fi
 dotnet run --project Orchestra.Admin --no-build -- --urls "$URL"

@@ -10,8 +10,13 @@ cd "$(dirname "$0")"
 results="$PWD/TestResults"
 rm -rf "$results"
 
-dotnet test Orchestra.Admin.sln --logger trx --results-directory "$results" "$@"
-status=$?
+test_projects=(Orchestra.Admin.Tests Orchestra.Admin.E2E)
+dotnet build Orchestra.Admin.sln -nologo -v quiet || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+status=0
+# One project at a time, each with its own named TRX file (parallel runs could collide on a file name).
+for project in "${test_projects[@]}"; do
+  dotnet test "$project" --no-build --logger "trx;LogFileName=$project.trx" --results-directory "$results" "$@" || status=1
+done
 
 passed=0; failed=0; skipped=0; files=0
 for trx in "$results"/*.trx; do
@@ -24,10 +29,8 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + $(get notExecuted)))
 done
 
-projects=$(grep -c '\.csproj"' Orchestra.Admin.sln | tr -d ' ')
-test_projects=$((projects - 1))
-if [ "$files" -lt "$test_projects" ]; then
-  echo "Only $files of $test_projects test projects reported results (a test host crashed or did not build)."
+if [ "$files" -lt "${#test_projects[@]}" ]; then
+  echo "Only $files of ${#test_projects[@]} test projects reported results (a test host crashed or did not build)."
   failed=$((failed + 1))
   [ "$status" -eq 0 ] && status=1
 fi

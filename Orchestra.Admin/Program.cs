@@ -1,10 +1,16 @@
 using Orchestra.Admin.Features.Demo;
 using Orchestra.Admin.Hosting;
+using Orchestra.Admin.Security;
 
 try
 {
-    if (args is ["seed-demo", ..])
-        return await DemoSeedCommand.RunAsync(args[1..]);
+    switch (args)
+    {
+        case ["seed-demo", ..]:
+            return await DemoSeedCommand.RunAsync(args[1..]);
+        case ["hash-password", ..]:
+            return HashPasswordCommand.Run(Console.In, Console.Out, Console.Error, interactive: !Console.IsInputRedirected);
+    }
 
     var builder = WebApplication.CreateBuilder(args);
     builder.AddOrchestraAdmin();

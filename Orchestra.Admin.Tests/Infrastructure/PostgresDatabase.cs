@@ -35,7 +35,11 @@ public class PostgresDatabase : IAsyncLifetime
             await SqlScripts.ApplyStackSchemaAsync(DataSource);
             await SqlScripts.MigrateAdminSchemaAsync(DataSource);
         }
+        await SeedAsync();
     }
+
+    /// <summary>Data the whole test class shares, inserted once after the schemas.</summary>
+    protected virtual Task SeedAsync() => Task.CompletedTask;
 
     /// <summary>A connection that is not the dashboard's (another application name), e.g. to play a worker.</summary>
     public async Task<NpgsqlConnection> OpenOtherConnectionAsync(string applicationName = "test-worker")

@@ -48,7 +48,8 @@ public sealed class PostgresServer
         public static async Task<PostgresServer> StartAsync()
         {
             var bin = FindBinDir();
-            var root = Path.Combine(Path.GetTempPath(), "orchestra-test-pg-" + Guid.NewGuid().ToString("N")[..8]);
+            RemoveStaleClusters();
+            var root = Path.Combine(Path.GetTempPath(), ClusterPrefix + Guid.NewGuid().ToString("N")[..8]);
             var data = Path.Combine(root, "data");
             Directory.CreateDirectory(root);
             var asRoot = Environment.UserName == "root";
@@ -81,6 +82,26 @@ public sealed class PostgresServer
             await using var conn = new NpgsqlConnection(cs);
             await conn.OpenAsync();
             return new PostgresServer(cs);
+        }
+
+        private const string ClusterPrefix = "orchestra-test-pg-";
+
+        // A test host that was killed leaves its folder behind (the exit handler never ran): remove those whose
+        // server is gone. A running one (another test project's, right now) has a live postmaster.pid.
+        private static void RemoveStaleClusters()
+        {
+            foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), ClusterPrefix + "*"))
+            {
+                try
+                {
+                    var pidFile = Path.Combine(dir, "data", "postmaster.pid");
+                    if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && Directory.Exists($"/proc/{pid}"))
+                        continue;
+                    if (Directory.GetCreationTimeUtc(dir) > DateTime.UtcNow.AddMinutes(-10)) continue; // may be starting right now
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* someone else's or in use: leave it */ }
+            }
         }
 
         private static string FindBinDir()

@@ -6,7 +6,9 @@ using Orchestra.Admin.Components;
 using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Data.Weaviate;
 using Orchestra.Admin.Features.Health;
+using Orchestra.Admin.Features.Audit;
 using Orchestra.Admin.Features.Overview;
+using Orchestra.Admin.Security;
 
 namespace Orchestra.Admin.Hosting;
 
@@ -16,6 +18,7 @@ public static class OrchestraAdminHosting
     public static WebApplicationBuilder AddOrchestraAdmin(this WebApplicationBuilder builder)
     {
         var settings = SettingsLoader.Load(builder.Configuration);
+        AccountsLoader.Load(builder.Configuration, settings);
         var services = builder.Services;
         services.AddSingleton(Options.Create(settings));
         services.AddSingleton(TimeProvider.System);
@@ -30,11 +33,17 @@ public static class OrchestraAdminHosting
         AddPostgres(services, settings);
         AddWeaviate(services, settings);
 
+        services.AddOrchestraAuth(settings);
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<OperatorActions>();
+        services.AddSingleton<DatabasePrivileges>();
+
         services.AddSingleton<BackendHealth>();
         services.AddHostedService<BackendHealthMonitor>();
         services.AddHostedService<AdminSchemaStartup>();
 
         services.AddScoped<IOverviewService, OverviewService>();
+        services.AddScoped<IAuditService, AuditService>();
         return builder;
     }
 
@@ -43,11 +52,20 @@ public static class OrchestraAdminHosting
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
+        var settings = app.Services.GetRequiredService<IOptions<OrchestraAdminOptions>>().Value;
         app.MapHealthEndpoints();
-        app.MapStaticAssets();
+        app.MapAuthEndpoints(settings);
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+        if (settings.GeneratedDevLogin is { } dev)
+            app.Lifetime.ApplicationStarted.Register(() =>
+                Console.WriteLine($"Dev login (this run only): user name '{dev.User}', password '{dev.Password}'"));
         return app;
     }
 

@@ -1,3 +1,5 @@
+using Orchestra.Admin.Security;
+
 namespace Orchestra.Admin.Hosting;
 
 /// <summary>
@@ -14,6 +16,15 @@ public sealed class OrchestraAdminOptions
 
     /// <summary>How often the top bar's connection states are probed.</summary>
     public int HealthProbeIntervalSeconds { get; set; } = 10;
+
+    public List<UserSetting> Users { get; set; } = [];
+    public OidcOptions Oidc { get; set; } = new();
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>The validated accounts: <see cref="Users"/>, ORCHESTRA_ADMIN_USERS and the dev login (set by <see cref="SettingsLoader"/>).</summary>
+    public IReadOnlyList<AdminAccount> Accounts { get; set; } = [];
+    /// <summary>The dev login when its password was generated, to print once at start-up.</summary>
+    public GeneratedDevLogin? GeneratedDevLogin { get; set; }
 }
 
 public sealed class PostgresOptions

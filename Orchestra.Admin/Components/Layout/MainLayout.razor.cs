@@ -21,6 +21,7 @@ public partial class MainLayout
     private MudThemeProvider? themeProvider;
     private bool isDarkMode;
     private bool drawerOpen = true;
+    private bool interactive;
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
@@ -33,6 +34,7 @@ public partial class MainLayout
             "light" => false,
             _ => themeProvider != null && await themeProvider.GetSystemDarkModeAsync(),
         };
+        interactive = true;
         StateHasChanged();
     }
 

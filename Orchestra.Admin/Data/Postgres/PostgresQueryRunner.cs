@@ -30,18 +30,23 @@ public sealed class PostgresQueryRunner(
 
     private TimeSpan DefaultTimeout => TimeSpan.FromSeconds(options.Value.Postgres.StatementTimeoutSeconds);
 
+    /// <summary>Runs the query file <c>sql/{name}.sql</c>.</summary>
     public Task<IReadOnlyList<T>> QueryAsync<T>(string name, object? parameters = null, TimeSpan? timeout = null, CancellationToken ct = default) =>
-        RunAsync(name, timeout, ct, async (conn, tx, sql, cmdTimeout) =>
-            (IReadOnlyList<T>)(await conn.QueryAsync<T>(new CommandDefinition(sql, parameters, tx, cmdTimeout, cancellationToken: ct))).AsList());
+        QuerySqlAsync<T>(name, SqlCatalog.Get(name), parameters, timeout, ct);
 
+    /// <summary>Runs the query file <c>sql/{name}.sql</c>, which returns exactly one row.</summary>
     public Task<T> QuerySingleAsync<T>(string name, object? parameters = null, TimeSpan? timeout = null, CancellationToken ct = default) =>
-        RunAsync(name, timeout, ct, (conn, tx, sql, cmdTimeout) =>
+        RunAsync(name, SqlCatalog.Get(name), timeout, ct, (conn, tx, sql, cmdTimeout) =>
             conn.QuerySingleAsync<T>(new CommandDefinition(sql, parameters, tx, cmdTimeout, cancellationToken: ct)));
 
-    private async Task<T> RunAsync<T>(string name, TimeSpan? timeout, CancellationToken ct,
+    /// <summary>Runs SQL that a service composes from fixed fragments (never from values: those are parameters); <paramref name="name"/> is what the log shows.</summary>
+    public Task<IReadOnlyList<T>> QuerySqlAsync<T>(string name, string sql, object? parameters = null, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        RunAsync(name, sql, timeout, ct, async (conn, tx, text, cmdTimeout) =>
+            (IReadOnlyList<T>)(await conn.QueryAsync<T>(new CommandDefinition(text, parameters, tx, cmdTimeout, cancellationToken: ct))).AsList());
+
+    private async Task<T> RunAsync<T>(string name, string sql, TimeSpan? timeout, CancellationToken ct,
         Func<NpgsqlConnection, NpgsqlTransaction, string, int, Task<T>> run)
     {
-        var sql = SqlCatalog.Get(name);
         var limit = timeout ?? DefaultTimeout;
         var started = Stopwatch.GetTimestamp();
         try

@@ -16,8 +16,15 @@ public static class SqlScripts
     /// </summary>
     public static async Task<IReadOnlyList<string>> MigrateAdminSchemaAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
     {
+        var scripts = SqlCatalog.Folder("admin");
         var applied = new List<string>();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+
+        // Up to date: change nothing. This is also what lets the dashboard run with a read-only role
+        // once the schema has been applied by a role that may create it (see sql/roles.sql).
+        var recorded = await RecordedScriptsAsync(conn, ct);
+        if (scripts.All(s => recorded.Contains(s.Name))) return applied;
+
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
             await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, tx);
@@ -30,7 +37,7 @@ public static class SqlScripts
                 """, transaction: tx);
             await tx.CommitAsync(ct);
         }
-        foreach (var (name, sql) in SqlCatalog.Folder("admin"))
+        foreach (var (name, sql) in scripts)
         {
             await using var tx = await conn.BeginTransactionAsync(ct);
             await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, tx);
@@ -43,6 +50,15 @@ public static class SqlScripts
             applied.Add(name);
         }
         return applied;
+    }
+
+    private static async Task<HashSet<string>> RecordedScriptsAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var exists = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT to_regclass('orchestra_admin.schema_versions') IS NOT NULL", cancellationToken: ct));
+        if (!exists) return [];
+        return (await conn.QueryAsync<string>(new CommandDefinition("SELECT script FROM orchestra_admin.schema_versions", cancellationToken: ct)))
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Creates the stack's tables (<c>sql/schema</c>) where they are missing. For the demo and tests only:

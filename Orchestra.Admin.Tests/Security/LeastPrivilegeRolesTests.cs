@@ -1,0 +1,77 @@
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Orchestra.Admin.Data.Postgres;
+using Orchestra.Admin.Features.Overview;
+using Orchestra.Admin.Security;
+using Orchestra.Admin.Tests.Infrastructure;
+
+namespace Orchestra.Admin.Tests.Security;
+
+/// <summary>sql/roles.sql applied as the owner; the dashboard then connects as a login role in one of its groups.</summary>
+public class LeastPrivilegeRolesTests(PostgresDatabase db) : IClassFixture<PostgresDatabase>
+{
+    private async Task<NpgsqlDataSource> ConnectAsAsync(string group)
+    {
+        var login = $"{group}_{Guid.NewGuid():N}"[..40];
+        await using (var owner = await db.OpenOtherConnectionAsync())
+        {
+            await owner.ExecuteAsync(SqlCatalog.Get("roles"));
+            await owner.ExecuteAsync($"CREATE ROLE {login} LOGIN PASSWORD 'test-password' IN ROLE {group}");
+        }
+        var b = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Username = login, Password = "test-password", Pooling = false };
+        return NpgsqlDataSource.Create(b.ConnectionString);
+    }
+
+    [Fact]
+    public async Task The_read_only_role_can_view_and_record_but_not_act()
+    {
+        await using var viewer = await ConnectAsAsync("orchestra_admin_viewer");
+
+        // The dashboard starts: its schema is up to date, so the migrator changes nothing and needs no CREATE.
+        Assert.Empty(await SqlScripts.MigrateAdminSchemaAsync(viewer));
+        var overview = new OverviewService(new PostgresQueryRunner(viewer,
+            Microsoft.Extensions.Options.Options.Create(new Orchestra.Admin.Hosting.OrchestraAdminOptions()), NullLogger<PostgresQueryRunner>.Instance));
+        await overview.GetCacheHitRatioAsync();
+        await overview.GetConnectionSummaryAsync();
+        Assert.Contains(await overview.GetTableSizesAsync(20), t => t.TableName == "public.task_queue");
+
+        var privileges = new DatabasePrivileges(viewer);
+        Assert.Matches("^the database role orchestra_admin_viewer_\\w+ may not UPDATE task_queue", await privileges.MissingAsync("task_queue", "UPDATE"));
+        Assert.Null(await privileges.MissingAsync("task_queue", "SELECT"));
+
+        await using var conn = await viewer.OpenConnectionAsync();
+        var denied = await Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync("UPDATE task_queue SET priority = 1"));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
+
+        Assert.NotNull(await new AuditLog(viewer, NullLogger<AuditLog>.Instance).TryWriteAsync(new AuditEntry("sign-in", "vera", "Viewer", null, true)));
+        var update = await Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync("UPDATE orchestra_admin.audit_log SET actor = 'x'"));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, update.SqlState);
+    }
+
+    [Fact]
+    public async Task The_operator_role_has_only_the_write_grants_the_actions_need()
+    {
+        await using var op = await ConnectAsAsync("orchestra_admin_operator");
+        await using var conn = await op.OpenConnectionAsync();
+
+        await conn.ExecuteAsync("UPDATE task_queue SET priority = priority WHERE false");
+        await conn.ExecuteAsync("UPDATE sessions.sessions SET deleted_at = now() WHERE false");
+        await conn.ExecuteAsync("DELETE FROM cache.default_cache WHERE false");
+        Assert.Null(await new DatabasePrivileges(op).MissingAsync("documents", "DELETE"));
+
+        // Nothing the actions do not need: no deleting tasks, no changing the cache, no schema changes, no audit edits.
+        foreach (var sql in new[]
+                 {
+                     "DELETE FROM task_queue WHERE false",
+                     "UPDATE cache.default_cache SET access_count = 0 WHERE false",
+                     "INSERT INTO documents (collection, data) VALUES ('x', '{}')",
+                     "CREATE TABLE public.sneaky (id int)",
+                     "DELETE FROM orchestra_admin.audit_log WHERE false",
+                 })
+        {
+            var e = await Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync(sql));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, e.SqlState);
+        }
+    }
+}

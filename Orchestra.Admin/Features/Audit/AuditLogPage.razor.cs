@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Components;
+using Orchestra.Admin.Components.Controls;
+
+namespace Orchestra.Admin.Features.Audit;
+
+public partial class AuditLogPage
+{
+    private const int PageSize = 50;
+
+    [Inject] private IAuditService Service { get; set; } = null!;
+    [Inject] private NavigationManager Navigation { get; set; } = null!;
+    [Inject] private BrowserTimeZone TimeZone { get; set; } = null!;
+
+    // Filters live in the URL so a view can be shared and reloaded.
+    [SupplyParameterFromQuery(Name = "user")] public string? UserQuery { get; set; }
+    [SupplyParameterFromQuery(Name = "action")] public string? ActionQuery { get; set; }
+    [SupplyParameterFromQuery(Name = "target")] public string? TargetQuery { get; set; }
+    [SupplyParameterFromQuery(Name = "from")] public string? FromQuery { get; set; }
+    [SupplyParameterFromQuery(Name = "to")] public string? ToQuery { get; set; }
+
+    private string? user, action, target, rangeError, error;
+    private DateTime? from, to;
+    private AuditPage? page;
+    private bool loading;
+    private readonly HashSet<long> expanded = [];
+
+    private bool IsFiltered => !string.IsNullOrWhiteSpace(UserQuery) || !string.IsNullOrWhiteSpace(ActionQuery)
+        || !string.IsNullOrWhiteSpace(TargetQuery) || FromQuery != null || ToQuery != null;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        (user, action, target) = (UserQuery, ActionQuery, TargetQuery);
+        from = ParseDate(FromQuery);
+        to = ParseDate(ToQuery);
+        await LoadAsync(null, null);
+    }
+
+    private Task ApplyAsync()
+    {
+        if (from is { } f && to is { } t && t < f)
+        {
+            rangeError = "The end date is before the start date.";
+            return Task.CompletedTask;
+        }
+        rangeError = null;
+        var query = new Dictionary<string, object?>
+        {
+            ["user"] = Blank(user), ["action"] = Blank(action), ["target"] = Blank(target),
+            ["from"] = from?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["to"] = to?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        };
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(query));
+        return Task.CompletedTask;
+    }
+
+    private Task OlderAsync() => LoadAsync(AuditCursor.Of(page!.Records[^1]), null);
+
+    private Task NewerAsync() => LoadAsync(null, AuditCursor.Of(page!.Records[0]));
+
+    private async Task LoadAsync(AuditCursor? olderThan, AuditCursor? newerThan)
+    {
+        loading = true;
+        try
+        {
+            // Dates are days in the operator's time zone: [from 00:00, the day after "to" 00:00).
+            var filter = new AuditFilter(UserQuery, ActionQuery, TargetQuery,
+                ToUtc(ParseDate(FromQuery)), ToUtc(ParseDate(ToQuery)?.AddDays(1)));
+            page = await Service.ListAsync(filter, PageSize, olderThan, newerThan);
+            expanded.Clear();
+            error = null;
+        }
+        catch (ArgumentException e)
+        {
+            error = e.Message;
+        }
+        catch (Exception e)
+        {
+            error = ErrorMessages.Describe(e);
+        }
+        finally
+        {
+            loading = false;
+        }
+    }
+
+    private void Toggle(long id)
+    {
+        if (!expanded.Remove(id)) expanded.Add(id);
+    }
+
+    private DateTime? ToUtc(DateTime? localDay) =>
+        localDay is { } d ? TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(d, DateTimeKind.Unspecified), TimeZone.Zone ?? TimeZoneInfo.Utc) : null;
+
+    private static DateTime? ParseDate(string? s) =>
+        DateTime.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    private static string TargetText(AuditRecord r) => r.TargetIds.Length switch
+    {
+        0 => r.TargetTable ?? "",
+        1 => $"{r.TargetTable} {r.TargetIds[0]}".Trim(),
+        var n => $"{r.TargetTable} ({n:N0} ids)".Trim(),
+    };
+
+    private static string RecordJson(AuditRecord r) => JsonSerializer.Serialize(new
+    {
+        r.Id,
+        OccurredAt = r.OccurredAt.ToString("O"),
+        r.Actor,
+        r.ActorRole,
+        r.ClientIp,
+        r.Action,
+        r.TargetTable,
+        r.TargetIds,
+        Parameters = JsonNode.Parse(r.Parameters),
+        Previous = r.Previous is null ? null : JsonNode.Parse(r.Previous),
+        r.Succeeded,
+        r.RowsAffected,
+        r.Error,
+    });
+}

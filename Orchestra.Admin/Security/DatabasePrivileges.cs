@@ -1,0 +1,21 @@
+using Dapper;
+using Npgsql;
+
+namespace Orchestra.Admin.Security;
+
+/// <summary>
+/// Whether the dashboard's own database role may do what an action needs. With the read-only role of
+/// sql/roles.sql the actions are then shown disabled, with this reason, instead of failing when clicked.
+/// </summary>
+public sealed class DatabasePrivileges(NpgsqlDataSource dataSource)
+{
+    /// <summary>Null when allowed; otherwise the reason, e.g. "the database role orchestra_admin_app may not UPDATE task_queue".</summary>
+    public async Task<string?> MissingAsync(string table, string privilege, CancellationToken ct = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var row = await conn.QuerySingleAsync<(bool Allowed, string Role)>(new CommandDefinition(
+            "SELECT has_table_privilege(current_user, @table::regclass, @privilege), current_user::text",
+            new { table, privilege }, cancellationToken: ct));
+        return row.Allowed ? null : $"the database role {row.Role} may not {privilege} {table} (see sql/roles.sql)";
+    }
+}

@@ -1,0 +1,54 @@
+-- Least-privilege roles for Orchestra Admin. Run once per database, as its owner or a superuser,
+-- after the dashboard's own schema exists (start the app once with the owner's DSN, or run
+-- `seed-demo`/the app's migrator), and again after an upgrade that adds sql/admin scripts:
+--   psql -v ON_ERROR_STOP=1 -d orchestra -f sql/roles.sql
+-- Then give the dashboard's login role one of the two (roles are cluster-wide; grants are per database):
+--   CREATE ROLE orchestra_admin_app LOGIN PASSWORD '…';
+--   GRANT orchestra_admin_viewer TO orchestra_admin_app;     -- read-only: actions are disabled, with the reason
+--   GRANT orchestra_admin_operator TO orchestra_admin_app;   -- may also act (requeue, revoke, delete, purge, cancel)
+-- Idempotent. Minimum PostgreSQL: 10 (pg_monitor); 14+ recommended.
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'orchestra_admin_viewer') THEN
+        CREATE ROLE orchestra_admin_viewer NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'orchestra_admin_operator') THEN
+        CREATE ROLE orchestra_admin_operator NOLOGIN;
+    END IF;
+END
+$$;
+GRANT orchestra_admin_viewer TO orchestra_admin_operator;
+
+-- Viewing: the statistics views (pg_monitor) and reading the stack's tables.
+GRANT pg_monitor TO orchestra_admin_viewer;
+GRANT USAGE ON SCHEMA public, cache, sessions, orchestra_admin TO orchestra_admin_viewer;
+GRANT SELECT ON public.documents, public.task_queue, sessions.sessions TO orchestra_admin_viewer;
+GRANT SELECT ON ALL TABLES IN SCHEMA cache TO orchestra_admin_viewer;
+
+-- The dashboard's own schema: read everything; the audit log is append-only (INSERT, never UPDATE/DELETE;
+-- its triggers refuse those for every role). Viewers write it too: sign-ins and refused actions are recorded.
+GRANT SELECT ON ALL TABLES IN SCHEMA orchestra_admin TO orchestra_admin_viewer;
+GRANT INSERT ON orchestra_admin.audit_log TO orchestra_admin_viewer;
+
+-- Acting: only what the actions need.
+GRANT UPDATE ON public.task_queue TO orchestra_admin_operator;                 -- requeue, cancel tasks
+GRANT UPDATE, DELETE ON sessions.sessions TO orchestra_admin_operator;         -- revoke (soft delete), extend, clean up
+GRANT UPDATE, DELETE ON public.documents TO orchestra_admin_operator;          -- edit, delete documents
+GRANT DELETE ON ALL TABLES IN SCHEMA cache TO orchestra_admin_operator;        -- purge cache entries
+GRANT pg_signal_backend TO orchestra_admin_operator;                           -- cancel / terminate queries (not a superuser's)
+
+-- More cache tables of the same shape may live in public (orchestra_<name>_cache).
+DO $$
+DECLARE
+    t regclass;
+BEGIN
+    FOR t IN
+        SELECT c.oid::regclass FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname LIKE 'orchestra\_%\_cache'
+    LOOP
+        EXECUTE format('GRANT SELECT ON %s TO orchestra_admin_viewer', t);
+        EXECUTE format('GRANT DELETE ON %s TO orchestra_admin_operator', t);
+    END LOOP;
+END
+$$;
