@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Orchestra.Admin.E2E.Infrastructure;
+
+/// <summary>What the browser reported while a test ran: console errors, uncaught exceptions, failed requests.</summary>
+public sealed class BrowserProblems
+{
+    private readonly ConcurrentQueue<string> entries = new();
+
+    public IReadOnlyList<string> All => entries.ToArray();
+
+    internal void Attach(IPage page)
+    {
+        page.Console += (_, m) => { if (m.Type == "error") entries.Enqueue($"console error: {m.Text} ({m.Location})"); };
+        page.PageError += (_, e) => entries.Enqueue($"page error: {e}");
+        page.RequestFailed += (_, r) => entries.Enqueue($"request failed: {r.Method} {r.Url}: {r.Failure}");
+        page.Response += (_, r) => { if (r.Status >= 400) entries.Enqueue($"HTTP {r.Status}: {r.Request.Method} {r.Url}"); };
+    }
+}
+
+/// <summary>
+/// Base of the E2E test classes: every test gets its own browser context (own localStorage) on the shared app,
+/// and a failure is reported with the app's last log lines, what the browser complained about and a screenshot.
+/// </summary>
+[Collection(AppCollection.Name)]
+public abstract partial class E2ETest(AppFixture app)
+{
+    protected AppFixture App { get; } = app;
+
+    protected Task WithPageAsync(Func<IPage, Task> test, [CallerMemberName] string testName = "") =>
+        WithPageAsync((page, _) => test(page), testName);
+
+    protected async Task WithPageAsync(Func<IPage, BrowserProblems, Task> test, [CallerMemberName] string testName = "")
+    {
+        await using var context = await App.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var problems = new BrowserProblems();
+        problems.Attach(page);
+        try
+        {
+            await test(page, problems);
+        }
+        catch (Exception e)
+        {
+            var screenshot = await TryScreenshotAsync(page, testName);
+            throw new E2EFailureException(Describe(e, problems, screenshot), e);
+        }
+    }
+
+    /// <summary>For tests without a browser: still reports the app's log on failure.</summary>
+    protected async Task WithAppDiagnosticsAsync(Func<Task> test)
+    {
+        try
+        {
+            await test();
+        }
+        catch (Exception e)
+        {
+            throw new E2EFailureException(Describe(e, null, null), e);
+        }
+    }
+
+    /// <summary>Waits until the Blazor circuit drives the page (see <see cref="InteractivityProbe"/>): do this before
+    /// clicking anything that is handled on the server.</summary>
+    protected static Task WaitForInteractiveAsync(IPage page) => InteractivityProbe.WaitAsync(page);
+
+    private string Describe(Exception e, BrowserProblems? problems, string? screenshot)
+    {
+        var parts = new List<string> { e.Message, $"(failed at {DateTime.UtcNow:HH:mm:ss.fff} UTC)" };
+        if (screenshot != null) parts.Add($"Screenshot: {screenshot}");
+        if (problems?.All is { Count: > 0 } seen)
+            parts.Add("--- browser ---\n" + string.Join('\n', seen.TakeLast(30)));
+        parts.Add(App.Diagnostics());
+        return string.Join("\n", parts);
+    }
+
+    private static async Task<string?> TryScreenshotAsync(IPage page, string testName)
+    {
+        try
+        {
+            var path = Path.Combine(SolutionLayout.ArtifactsDir, $"{UnsafeChars().Replace(testName, "_")}-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid().ToString("N")[..4]}.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Timeout = 10_000 });
+            return path;
+        }
+        catch (Exception)
+        {
+            return null; // the page may be gone; the message and the log still tell
+        }
+    }
+
+    [GeneratedRegex(@"[^A-Za-z0-9_.-]")]
+    private static partial Regex UnsafeChars();
+}
+
+/// <summary>A failed E2E test, with the app's log tail and the browser's complaints in its message.</summary>
+public sealed class E2EFailureException(string message, Exception inner) : Exception(message, inner);
