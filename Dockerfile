@@ -16,6 +16,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf 
 ENV ASPNETCORE_URLS=http://+:8080 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 EXPOSE 8080
+# A folder for the data-protection keys (a volume in docker-compose.yml), writable by the app user.
+RUN mkdir /keys && chown app:app /keys
 # The image's built-in unprivileged user (uid 1654).
 USER app
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \

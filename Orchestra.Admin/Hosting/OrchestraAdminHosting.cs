@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Npgsql;
@@ -36,7 +37,7 @@ public static class OrchestraAdminHosting
         services.AddOrchestraAuth(settings);
         services.AddSingleton<AuditLog>();
         services.AddSingleton<OperatorActions>();
-        services.AddSingleton<DatabasePrivileges>();
+        services.AddSingleton<IDatabasePrivileges, DatabasePrivileges>();
 
         services.AddSingleton<BackendHealth>();
         services.AddHostedService<BackendHealthMonitor>();
@@ -51,7 +52,16 @@ public static class OrchestraAdminHosting
     {
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/error", createScopeForErrors: true);
+        // The friendly 404 page is for browsers asking for a page. Everything else (the hub, form posts, API
+        // callers) keeps its own status: re-executing a POST into a page would turn a 401 into a 400.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            var wantsPage = HttpMethods.IsGet(context.Request.Method)
+                            && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+            if (!wantsPage && context.Features.Get<IStatusCodePagesFeature>() is { } statusPages) statusPages.Enabled = false;
+            return next(context);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -7,9 +7,14 @@ namespace Orchestra.Admin.Security;
 /// Whether the dashboard's own database role may do what an action needs. With the read-only role of
 /// sql/roles.sql the actions are then shown disabled, with this reason, instead of failing when clicked.
 /// </summary>
-public sealed class DatabasePrivileges(NpgsqlDataSource dataSource)
+public interface IDatabasePrivileges
 {
     /// <summary>Null when allowed; otherwise the reason, e.g. "the database role orchestra_admin_app may not UPDATE task_queue".</summary>
+    Task<string?> MissingAsync(string table, string privilege, CancellationToken ct = default);
+}
+
+public sealed class DatabasePrivileges(NpgsqlDataSource dataSource) : IDatabasePrivileges
+{
     public async Task<string?> MissingAsync(string table, string privilege, CancellationToken ct = default)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
