@@ -123,3 +123,28 @@ public class AccountsLoaderTests
         Assert.False(PasswordHashing.Verify(null, "orchestra-admin: no such user"));
     }
 }
+
+public class OidcRolesTests
+{
+    private static System.Security.Claims.ClaimsPrincipal UserWith(params string[] groups) =>
+        new(new System.Security.Claims.ClaimsIdentity(groups.Select(g => new System.Security.Claims.Claim("groups", g)), "oidc"));
+
+    [Fact]
+    public void The_configured_claim_decides_the_role()
+    {
+        var oidc = new OidcOptions { RoleClaim = "groups", OperatorValues = ["ops"], ViewerValues = ["dev", "support"] };
+        Assert.Equal(AdminRoles.Operator, OidcRoles.RoleFor(UserWith("dev", "ops"), oidc));
+        Assert.Equal(AdminRoles.Viewer, OidcRoles.RoleFor(UserWith("support"), oidc));
+        Assert.Null(OidcRoles.RoleFor(UserWith("marketing"), oidc)); // not allowed in at all
+        Assert.Null(OidcRoles.RoleFor(UserWith(), oidc));
+    }
+
+    [Fact]
+    public void Without_viewer_values_every_signed_in_user_is_at_least_a_viewer()
+    {
+        var oidc = new OidcOptions { RoleClaim = "roles" };
+        Assert.Equal(AdminRoles.Viewer, OidcRoles.RoleFor(UserWith("anything"), oidc));
+        Assert.Equal(AdminRoles.Operator, OidcRoles.RoleFor(
+            new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("roles", "Operator")], "oidc")), oidc));
+    }
+}
