@@ -9,17 +9,9 @@ public sealed class EmbeddingCacheGenerator(int seed, DateTime now)
     public const string Table = "public.orchestra_embeddings_cache";
     public const int Dimensions = 384;
 
-    /// <summary>Same shape as <c>cache.default_cache</c> (sql/schema/030_cache.sql).</summary>
-    public const string CreateTableSql = """
-        CREATE TABLE IF NOT EXISTS public.orchestra_embeddings_cache (
-            key           text PRIMARY KEY,
-            value         jsonb NOT NULL,
-            expires_at    timestamptz NOT NULL,
-            created_at    timestamptz DEFAULT now(),
-            accessed_at   timestamptz DEFAULT now(),
-            access_count  int DEFAULT 1
-        )
-        """;
+    /// <summary>Same shape as <c>cache.default_cache</c> (sql/schema/030_cache.sql), taken from it so the two cannot drift.</summary>
+    public const string CreateTableSql =
+        "CREATE TABLE IF NOT EXISTS public.orchestra_embeddings_cache (LIKE cache.default_cache INCLUDING ALL)";
 
     public IEnumerable<CacheRow> Generate(int count)
     {
