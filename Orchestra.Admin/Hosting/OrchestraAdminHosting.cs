@@ -52,14 +52,13 @@ public static class OrchestraAdminHosting
     {
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/error", createScopeForErrors: true);
-        // The friendly 404 page is for browsers asking for a page. Everything else (the hub, form posts, API
-        // callers) keeps its own status: re-executing a POST into a page would turn a 401 into a 400.
+        // The friendly 404 page is for browsers asking for a page. Everything else keeps its own status:
+        // re-executing a POST into a page would turn a 401 into a 400.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.Use((context, next) =>
         {
-            var wantsPage = HttpMethods.IsGet(context.Request.Method)
-                            && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
-            if (!wantsPage && context.Features.Get<IStatusCodePagesFeature>() is { } statusPages) statusPages.Enabled = false;
+            if (!context.Request.IsPageRequest() && context.Features.Get<IStatusCodePagesFeature>() is { } statusPages)
+                statusPages.Enabled = false;
             return next(context);
         });
         app.UseAuthentication();

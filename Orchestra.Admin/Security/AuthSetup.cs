@@ -42,10 +42,7 @@ public static class AuthSetup
                 o.Events.OnRedirectToLogin = context =>
                 {
                     // A browser asking for a page is sent to the sign-in page; the Blazor hub and other calls get 401.
-                    var wantsPage = HttpMethods.IsGet(context.Request.Method)
-                        && !context.Request.Path.StartsWithSegments("/_blazor")
-                        && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
-                    if (wantsPage) context.Response.Redirect(context.RedirectUri);
+                    if (context.Request.IsPageRequest()) context.Response.Redirect(context.RedirectUri);
                     else context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                     return Task.CompletedTask;
                 };

@@ -25,29 +25,33 @@ public static class SqlScripts
         var recorded = await RecordedScriptsAsync(conn, ct);
         if (scripts.All(s => recorded.Contains(s.Name))) return applied;
 
-        await using (var tx = await conn.BeginTransactionAsync(ct))
+        // A session lock, taken before the transactions: each transaction that starts after it is granted sees what
+        // another instance committed meanwhile (a transaction-level advisory lock would not refresh the catalog
+        // cache, and CREATE … IF NOT EXISTS could then still collide).
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = MigrationLockKey }, cancellationToken: ct));
+        try
         {
-            await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, tx);
-            await conn.ExecuteAsync("""
+            await conn.ExecuteAsync(new CommandDefinition("""
                 CREATE SCHEMA IF NOT EXISTS orchestra_admin;
                 CREATE TABLE IF NOT EXISTS orchestra_admin.schema_versions (
                     script      text PRIMARY KEY,
                     applied_at  timestamptz NOT NULL DEFAULT now()
                 );
-                """, transaction: tx);
-            await tx.CommitAsync(ct);
+                """, cancellationToken: ct));
+            recorded = await RecordedScriptsAsync(conn, ct);
+            foreach (var (name, sql) in scripts.Where(s => !recorded.Contains(s.Name)))
+            {
+                await using var tx = await conn.BeginTransactionAsync(ct);
+                await conn.ExecuteAsync(new CommandDefinition(sql, transaction: tx, commandTimeout: 0, cancellationToken: ct));
+                await conn.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO orchestra_admin.schema_versions (script) VALUES (@name)", new { name }, tx, cancellationToken: ct));
+                await tx.CommitAsync(ct);
+                applied.Add(name);
+            }
         }
-        foreach (var (name, sql) in scripts)
+        finally
         {
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, tx);
-            var done = await conn.ExecuteScalarAsync<bool>(
-                "SELECT EXISTS (SELECT 1 FROM orchestra_admin.schema_versions WHERE script = @name)", new { name }, tx);
-            if (done) { await tx.RollbackAsync(ct); continue; }
-            await conn.ExecuteAsync(new CommandDefinition(sql, transaction: tx, commandTimeout: 0, cancellationToken: ct));
-            await conn.ExecuteAsync("INSERT INTO orchestra_admin.schema_versions (script) VALUES (@name)", new { name }, tx);
-            await tx.CommitAsync(ct);
-            applied.Add(name);
+            await conn.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = MigrationLockKey });
         }
         return applied;
     }
