@@ -61,7 +61,9 @@ public sealed class PostgresServer
             {
                 port = FreePort();
                 var opts = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off " +
-                           "-c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB";
+                           "-c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB " +
+                           // Like a production server that follows the migration guide: statement statistics on.
+                           "-c shared_preload_libraries=pg_stat_statements -c track_io_timing=on";
                 try
                 {
                     RunAs(asRoot, Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", opts, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start"]);
