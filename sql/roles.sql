@@ -38,6 +38,15 @@ GRANT UPDATE, DELETE ON public.documents TO orchestra_admin_operator;          -
 GRANT DELETE ON ALL TABLES IN SCHEMA cache TO orchestra_admin_operator;        -- purge cache entries
 GRANT pg_signal_backend TO orchestra_admin_operator;                           -- cancel / terminate queries (not a superuser's)
 
+-- Resetting statement statistics (Queries tab), where the extension is installed.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_stat_statements') THEN
+        GRANT EXECUTE ON FUNCTION pg_stat_statements_reset(oid, oid, bigint) TO orchestra_admin_operator;
+    END IF;
+END
+$$;
+
 -- More cache tables of the same shape may live in public (orchestra_<name>_cache).
 DO $$
 DECLARE

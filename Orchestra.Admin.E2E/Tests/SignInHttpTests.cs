@@ -22,6 +22,7 @@ public class SignInApp : IAsyncLifetime
     public const int AttemptsPerUser = 3;
 
     private readonly PostgresDatabase database = new EmptyStackDatabase();
+    public PostgresDatabase Database => database;
     public string KeysDirectory { get; } = Directory.CreateTempSubdirectory("orchestra-e2e-keys-").FullName;
     public RunningApp App { get; private set; } = null!;
 

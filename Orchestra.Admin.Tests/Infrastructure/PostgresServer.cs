@@ -22,6 +22,9 @@ public sealed class PostgresServer
 
     public static Task<PostgresServer> GetAsync() => Shared.Value;
 
+    /// <summary>The PostgreSQL binaries (initdb, pg_ctl, psql): PG_BIN, else the newest under /usr/lib/postgresql.</summary>
+    public static string BinDir => ThrowawayCluster.FindBinDir();
+
     /// <summary>Connection string for another database on the same server.</summary>
     public string ConnectionStringFor(string database, string? applicationName = null)
     {
@@ -106,7 +109,7 @@ public sealed class PostgresServer
             }
         }
 
-        private static string FindBinDir()
+        internal static string FindBinDir()
         {
             var fromEnv = Environment.GetEnvironmentVariable("PG_BIN");
             if (!string.IsNullOrEmpty(fromEnv)) return fromEnv;

@@ -16,6 +16,7 @@ public class LeastPrivilegeRolesTests(PostgresDatabase db) : IClassFixture<Postg
         var login = $"{group}_{Guid.NewGuid():N}"[..40];
         await using (var owner = await db.OpenOtherConnectionAsync())
         {
+            await owner.ExecuteAsync("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             await owner.ExecuteAsync(SqlCatalog.Get("roles"));
             await owner.ExecuteAsync($"CREATE ROLE {login} LOGIN PASSWORD 'test-password' IN ROLE {group}");
         }
@@ -41,6 +42,7 @@ public class LeastPrivilegeRolesTests(PostgresDatabase db) : IClassFixture<Postg
         Assert.Null(await privileges.MissingAsync("task_queue", "SELECT"));
 
         await using var conn = await viewer.OpenConnectionAsync();
+        Assert.False(await conn.ExecuteScalarAsync<bool>("SELECT has_function_privilege('pg_stat_statements_reset(oid, oid, bigint)', 'EXECUTE')"));
         var denied = await Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync("UPDATE task_queue SET priority = 1"));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
 
@@ -59,6 +61,7 @@ public class LeastPrivilegeRolesTests(PostgresDatabase db) : IClassFixture<Postg
         await conn.ExecuteAsync("UPDATE sessions.sessions SET deleted_at = now() WHERE false");
         await conn.ExecuteAsync("DELETE FROM cache.default_cache WHERE false");
         Assert.Null(await new DatabasePrivileges(op).MissingAsync("documents", "DELETE"));
+        Assert.True(await conn.ExecuteScalarAsync<bool>("SELECT has_function_privilege('pg_stat_statements_reset(oid, oid, bigint)', 'EXECUTE')"));
 
         // Nothing the actions do not need: no deleting tasks, no changing the cache, no schema changes, no audit edits.
         foreach (var sql in new[]

@@ -9,6 +9,7 @@ using Orchestra.Admin.Data.Weaviate;
 using Orchestra.Admin.Features.Health;
 using Orchestra.Admin.Features.Audit;
 using Orchestra.Admin.Features.Overview;
+using Orchestra.Admin.Features.Postgres;
 using Orchestra.Admin.Security;
 
 namespace Orchestra.Admin.Hosting;
@@ -45,6 +46,7 @@ public static class OrchestraAdminHosting
 
         services.AddScoped<IOverviewService, OverviewService>();
         services.AddScoped<IAuditService, AuditService>();
+        services.AddPostgresMonitoring();
         return builder;
     }
 

@@ -37,6 +37,8 @@ public sealed class PostgresOptions
     public int CommandTimeoutSeconds { get; set; } = 30;
     /// <summary>statement_timeout for the dashboard's read queries.</summary>
     public int StatementTimeoutSeconds { get; set; } = 5;
+    /// <summary>A query running longer than this is flagged long-running (Cancel / Terminate offered).</summary>
+    public int LongRunningSeconds { get; set; } = 60;
 }
 
 public sealed class WeaviateOptions

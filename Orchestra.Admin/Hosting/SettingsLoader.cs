@@ -37,6 +37,7 @@ public static class SettingsLoader
             "OrchestraAdmin:Postgres:MinPoolSize", $"must be from 0 to MaxPoolSize ({options.Postgres.MaxPoolSize}) (is {options.Postgres.MinPoolSize})");
         Require(options.Postgres.CommandTimeoutSeconds >= 1, "OrchestraAdmin:Postgres:CommandTimeoutSeconds", $"must be at least 1 (is {options.Postgres.CommandTimeoutSeconds})");
         Require(options.Postgres.StatementTimeoutSeconds >= 1, "OrchestraAdmin:Postgres:StatementTimeoutSeconds", $"must be at least 1 (is {options.Postgres.StatementTimeoutSeconds})");
+        Require(options.Postgres.LongRunningSeconds >= 1, "OrchestraAdmin:Postgres:LongRunningSeconds", $"must be at least 1 (is {options.Postgres.LongRunningSeconds})");
         Require(options.HealthProbeIntervalSeconds >= 1, "OrchestraAdmin:HealthProbeIntervalSeconds", $"must be at least 1 (is {options.HealthProbeIntervalSeconds})");
         return options;
     }
