@@ -30,6 +30,8 @@ GRANT SELECT ON ALL TABLES IN SCHEMA cache TO orchestra_admin_viewer;
 -- its triggers refuse those for every role). Viewers write it too: sign-ins and refused actions are recorded.
 GRANT SELECT ON ALL TABLES IN SCHEMA orchestra_admin TO orchestra_admin_viewer;
 GRANT INSERT ON orchestra_admin.audit_log TO orchestra_admin_viewer;
+-- The sampler stores its rounds and applies its own retention, whatever the role.
+GRANT INSERT, DELETE ON orchestra_admin.metric_samples TO orchestra_admin_viewer;
 
 -- Acting: only what the actions need.
 GRANT UPDATE ON public.task_queue TO orchestra_admin_operator;                 -- requeue, cancel tasks

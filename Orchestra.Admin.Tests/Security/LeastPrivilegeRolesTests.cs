@@ -37,6 +37,12 @@ public class LeastPrivilegeRolesTests(PostgresDatabase db) : IClassFixture<Postg
         await overview.GetConnectionSummaryAsync();
         Assert.Contains(await overview.GetTableSizesAsync(20), t => t.TableName == "public.task_queue");
 
+        // The sampler stores its rounds and applies its retention with the read-only role too.
+        var options = Microsoft.Extensions.Options.Options.Create(new Orchestra.Admin.Hosting.OrchestraAdminOptions());
+        var sampler = new Orchestra.Admin.Sampling.MetricSampler(new PostgresQueryRunner(viewer, options, NullLogger<PostgresQueryRunner>.Instance),
+            viewer, options, TimeProvider.System, NullLogger<Orchestra.Admin.Sampling.MetricSampler>.Instance);
+        Assert.NotEmpty((await sampler.SampleOnceAsync()).Values);
+
         var privileges = new DatabasePrivileges(viewer);
         Assert.Matches("^the database role orchestra_admin_viewer_\\w+ may not UPDATE task_queue", await privileges.MissingAsync("task_queue", "UPDATE"));
         Assert.Null(await privileges.MissingAsync("task_queue", "SELECT"));

@@ -10,6 +10,7 @@ using Orchestra.Admin.Features.Health;
 using Orchestra.Admin.Features.Audit;
 using Orchestra.Admin.Features.Overview;
 using Orchestra.Admin.Features.Postgres;
+using Orchestra.Admin.Sampling;
 using Orchestra.Admin.Security;
 
 namespace Orchestra.Admin.Hosting;
@@ -43,6 +44,8 @@ public static class OrchestraAdminHosting
         services.AddSingleton<BackendHealth>();
         services.AddHostedService<BackendHealthMonitor>();
         services.AddHostedService<AdminSchemaStartup>();
+        services.AddSingleton<MetricSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetricSampler>());
 
         services.AddScoped<IOverviewService, OverviewService>();
         services.AddScoped<IAuditService, AuditService>();

@@ -13,6 +13,7 @@ public sealed class OrchestraAdminOptions
 
     public PostgresOptions Postgres { get; set; } = new();
     public WeaviateOptions Weaviate { get; set; } = new();
+    public SamplingOptions Sampling { get; set; } = new();
 
     /// <summary>How often the top bar's connection states are probed.</summary>
     public int HealthProbeIntervalSeconds { get; set; } = 10;
@@ -39,6 +40,14 @@ public sealed class PostgresOptions
     public int StatementTimeoutSeconds { get; set; } = 5;
     /// <summary>A query running longer than this is flagged long-running (Cancel / Terminate offered).</summary>
     public int LongRunningSeconds { get; set; } = 60;
+}
+
+public sealed class SamplingOptions
+{
+    /// <summary>One round of metrics this often, for all viewers together.</summary>
+    public int IntervalSeconds { get; set; } = 15;
+    /// <summary>Samples older than this are deleted by the sampler.</summary>
+    public int RetentionDays { get; set; } = 7;
 }
 
 public sealed class WeaviateOptions

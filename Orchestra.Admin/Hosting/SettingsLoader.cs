@@ -38,6 +38,8 @@ public static class SettingsLoader
         Require(options.Postgres.CommandTimeoutSeconds >= 1, "OrchestraAdmin:Postgres:CommandTimeoutSeconds", $"must be at least 1 (is {options.Postgres.CommandTimeoutSeconds})");
         Require(options.Postgres.StatementTimeoutSeconds >= 1, "OrchestraAdmin:Postgres:StatementTimeoutSeconds", $"must be at least 1 (is {options.Postgres.StatementTimeoutSeconds})");
         Require(options.Postgres.LongRunningSeconds >= 1, "OrchestraAdmin:Postgres:LongRunningSeconds", $"must be at least 1 (is {options.Postgres.LongRunningSeconds})");
+        Require(options.Sampling.IntervalSeconds >= 1, "OrchestraAdmin:Sampling:IntervalSeconds", $"must be at least 1 (is {options.Sampling.IntervalSeconds})");
+        Require(options.Sampling.RetentionDays >= 1, "OrchestraAdmin:Sampling:RetentionDays", $"must be at least 1 (is {options.Sampling.RetentionDays})");
         Require(options.HealthProbeIntervalSeconds >= 1, "OrchestraAdmin:HealthProbeIntervalSeconds", $"must be at least 1 (is {options.HealthProbeIntervalSeconds})");
         return options;
     }
