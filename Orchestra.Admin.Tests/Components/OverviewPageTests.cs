@@ -20,9 +20,32 @@ public class OverviewPageTests : BunitSetup
         public Task<IReadOnlyList<TableSize>> GetTableSizesAsync(int limit, CancellationToken ct = default) => Tables();
     }
 
+    private sealed class FakeTiles : IStatusTilesService
+    {
+        public Task<IReadOnlyList<StatusTile>> GetAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<StatusTile>>(
+        [
+            new("Cache hit ratio", StatusLevel.Ok, "99.87 %", "Reads are served from memory.", "postgres?tab=cache"),
+            new("Blocked queries", StatusLevel.Critical, "7", "7 waiting for a lock held by another.", "postgres?tab=activity"),
+        ]);
+    }
+
     private readonly FakeOverviewService service = new();
 
-    public OverviewPageTests() => Services.AddSingleton<IOverviewService>(service);
+    public OverviewPageTests()
+    {
+        Services.AddSingleton<IOverviewService>(service);
+        Services.AddSingleton<IStatusTilesService>(new FakeTiles());
+    }
+
+    [Fact]
+    public void Health_tiles_show_level_value_and_reason_and_link_to_the_detail()
+    {
+        var page = Render<Overview>();
+        var blocked = page.Find("li[data-level=critical] a");
+        Assert.Equal("postgres?tab=activity", blocked.GetAttribute("href"));
+        Assert.Equal("Blocked queries: critical, 7. 7 waiting for a lock held by another.", blocked.GetAttribute("aria-label"));
+        Assert.Single(page.FindAll("li[data-level=ok]"));
+    }
 
     [Fact]
     public void Shows_the_three_metrics()
@@ -36,7 +59,7 @@ public class OverviewPageTests : BunitSetup
         Assert.Contains("public.documents", row.TextContent);
         Assert.Contains("50 MB", row.TextContent);
         Assert.Contains("≈ 50,000", row.TextContent);
-        Assert.Equal(["Cache hit ratio", "Active connections", "Table sizes"], page.FindAll("section h2").Select(h => h.TextContent));
+        Assert.Equal(["Health", "Cache hit ratio", "Active connections", "Table sizes"], page.FindAll("section h2").Select(h => h.TextContent));
     }
 
     [Fact]
@@ -76,11 +99,12 @@ public class OverviewPageTests : BunitSetup
         service.Cache = () => pending.Task;
         var page = Render<Overview>();
 
-        Assert.Equal("true", page.Find("section[aria-labelledby]").GetAttribute("aria-busy"));
+        var cachePanel = page.FindAll("section[aria-labelledby]")[1];
+        Assert.Equal("true", cachePanel.GetAttribute("aria-busy"));
         Assert.Empty(page.FindAll("[data-testid=cache-hit-ratio]"));
 
         pending.SetResult(new CacheHitRatio(1, 1, 0.5));
         page.WaitForAssertion(() => Assert.Equal("50.00 %", page.Find("[data-testid=cache-hit-ratio]").TextContent));
-        Assert.Equal("false", page.Find("section[aria-labelledby]").GetAttribute("aria-busy"));
+        Assert.Equal("false", page.FindAll("section[aria-labelledby]")[1].GetAttribute("aria-busy"));
     }
 }

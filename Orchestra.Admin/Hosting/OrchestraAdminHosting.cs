@@ -48,6 +48,7 @@ public static class OrchestraAdminHosting
         services.AddHostedService(sp => sp.GetRequiredService<MetricSampler>());
 
         services.AddScoped<IOverviewService, OverviewService>();
+        services.AddScoped<IStatusTilesService, StatusTilesService>();
         services.AddScoped<IAuditService, AuditService>();
         services.AddPostgresMonitoring();
         return builder;

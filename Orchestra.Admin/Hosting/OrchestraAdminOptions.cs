@@ -14,6 +14,7 @@ public sealed class OrchestraAdminOptions
     public PostgresOptions Postgres { get; set; } = new();
     public WeaviateOptions Weaviate { get; set; } = new();
     public SamplingOptions Sampling { get; set; } = new();
+    public Features.Overview.StatusThresholds Thresholds { get; set; } = new();
 
     /// <summary>How often the top bar's connection states are probed.</summary>
     public int HealthProbeIntervalSeconds { get; set; } = 10;

@@ -11,6 +11,9 @@ public partial class Overview
     internal static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(15);
 
     [Inject] private IOverviewService Service { get; set; } = null!;
+    [Inject] private IStatusTilesService Tiles { get; set; } = null!;
+
+    private DataPanel<IReadOnlyList<StatusTile>>? tilesPanel;
 
     private DataPanel<CacheHitRatio>? cachePanel;
     private DataPanel<ConnectionSummary>? connectionsPanel;
@@ -24,6 +27,7 @@ public partial class Overview
     }
 
     private Task RefreshAsync() => Task.WhenAll(
+        tilesPanel?.RefreshAsync() ?? Task.CompletedTask,
         cachePanel?.RefreshAsync() ?? Task.CompletedTask,
         connectionsPanel?.RefreshAsync() ?? Task.CompletedTask,
         tablesPanel?.RefreshAsync() ?? Task.CompletedTask);
@@ -39,6 +43,14 @@ public partial class Overview
 
     private static Color UsedColor(ConnectionSummary c) =>
         UsedPercent(c) switch { >= 90 => Color.Error, >= 75 => Color.Warning, _ => Color.Success };
+
+    internal static string LevelText(StatusLevel level) => level switch
+    {
+        StatusLevel.Ok => "OK",
+        StatusLevel.Warning => "warning",
+        StatusLevel.Critical => "critical",
+        _ => "unknown",
+    };
 
     public void Dispose() => timer?.Dispose();
 }

@@ -1,0 +1,52 @@
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orchestra.Admin.Data.Postgres;
+using Orchestra.Admin.Features.Overview;
+using Orchestra.Admin.Features.Postgres;
+using Orchestra.Admin.Sampling;
+using Orchestra.Admin.Tests.Infrastructure;
+
+namespace Orchestra.Admin.Tests.Monitoring;
+
+public class StatusTilesServiceTests(PostgresDatabase db) : IClassFixture<PostgresDatabase>
+{
+    [Fact]
+    public async Task Tiles_turn_amber_for_an_invalid_index_and_a_blocked_query_and_say_why()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(TestServices.Options(db));
+        var runner = new PostgresQueryRunner(db.DataSource, options, NullLogger<PostgresQueryRunner>.Instance);
+        var sampler = new MetricSampler(runner, db.DataSource, options, TimeProvider.System, NullLogger<MetricSampler>.Instance);
+        var service = new StatusTilesService(sampler, new OverviewService(runner), new MaintenanceChecks(runner), new IndexChecks(runner), options);
+
+        var before = await service.GetAsync();
+        Assert.Equal(StatusLevel.Unknown, before.Single(t => t.Title == "Blocked queries").Level); // no sampler round yet
+        Assert.Equal(StatusLevel.Ok, before.Single(t => t.Title == "Indexes").Level);
+
+        await using (var setup = await db.OpenOtherConnectionAsync())
+        {
+            await setup.ExecuteAsync("CREATE TABLE dupes (v int); INSERT INTO dupes VALUES (1), (1);");
+            await Assert.ThrowsAnyAsync<Exception>(() => setup.ExecuteAsync("CREATE UNIQUE INDEX CONCURRENTLY dupes_v ON dupes (v)"));
+        }
+        await sampler.SampleOnceAsync();
+        var calm = await service.GetAsync();
+        var indexes = calm.Single(t => t.Title == "Indexes");
+        Assert.Equal(StatusLevel.Warning, indexes.Level);
+        Assert.Contains("1 invalid", indexes.Value);
+        Assert.All(calm, t => Assert.NotEqual(StatusLevel.Unknown, t.Level));
+
+        await using var holder = await db.OpenOtherConnectionAsync("holder");
+        await holder.ExecuteAsync("BEGIN; LOCK TABLE dupes IN ACCESS EXCLUSIVE MODE;");
+        await using var waiter = PsqlClient.Start(db, "waiter", "SELECT count(*) FROM dupes");
+        for (var i = 0; i < 100 && (await sampler.SampleOnceAsync()).Values["connections.waiting_on_locks"] < 1; i++) await Task.Delay(50);
+
+        var tiles = await service.GetAsync();
+        var blocked = tiles.Single(t => t.Title == "Blocked queries");
+        Assert.Equal((StatusLevel.Warning, "1"), (blocked.Level, blocked.Value));
+        // The index check needs a lock on the locked table: it times out, and only its own tile says so.
+        var stuck = tiles.Single(t => t.Title == "Indexes");
+        Assert.Equal(StatusLevel.Unknown, stuck.Level);
+        Assert.Contains("timed out after", stuck.Reason);
+
+        await holder.ExecuteAsync("ROLLBACK");
+    }
+}
