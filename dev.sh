@@ -4,7 +4,7 @@
 # Without POSTGRES_DSN: starts a throwaway local PostgreSQL from the machine's binaries (data under
 # .dev/, a free port, as the postgres user when run as root), applies sql/schema, seeds the demo data
 # and stops that PostgreSQL again when the dashboard stops. With POSTGRES_DSN: uses that database
-# as it is and seeds nothing. Either way the app prints its sign-in (a dev login) at start-up.
+# as it is and seeds nothing. Unless ORCHESTRA_ADMIN_USERS is set, the app prints a dev login at start-up.
 set -euo pipefail
 cd "$(dirname "$0")"
 
