@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orchestra.Admin.Data.Postgres;
+using Npgsql;
 using Orchestra.Admin.Hosting;
+using Orchestra.Admin.Sampling;
 
 namespace Orchestra.Admin.Tests.Infrastructure;
 
@@ -14,5 +16,13 @@ public static class TestServices
     };
 
     public static PostgresQueryRunner QueryRunner(PostgresDatabase db, int statementTimeoutSeconds = 5) =>
-        new(db.DataSource, Microsoft.Extensions.Options.Options.Create(Options(db, statementTimeoutSeconds)), NullLogger<PostgresQueryRunner>.Instance);
+        QueryRunner(db.DataSource, Options(db, statementTimeoutSeconds));
+
+    /// <summary>A runner on any data source (e.g. one that connects as a least-privilege role).</summary>
+    public static PostgresQueryRunner QueryRunner(NpgsqlDataSource dataSource, OrchestraAdminOptions options) =>
+        new(dataSource, Microsoft.Extensions.Options.Options.Create(options), NullLogger<PostgresQueryRunner>.Instance);
+
+    public static MetricSampler Sampler(NpgsqlDataSource dataSource, OrchestraAdminOptions options, TimeProvider? clock = null) =>
+        new(QueryRunner(dataSource, options), dataSource, Microsoft.Extensions.Options.Options.Create(options),
+            clock ?? TimeProvider.System, NullLogger<MetricSampler>.Instance);
 }

@@ -1,6 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.Logging.Abstractions;
-using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Features.Overview;
 using Orchestra.Admin.Features.Postgres;
 using Orchestra.Admin.Sampling;
@@ -13,10 +11,11 @@ public class StatusTilesServiceTests(PostgresDatabase db) : IClassFixture<Postgr
     [Fact]
     public async Task Tiles_turn_amber_for_an_invalid_index_and_a_blocked_query_and_say_why()
     {
-        var options = Microsoft.Extensions.Options.Options.Create(TestServices.Options(db));
-        var runner = new PostgresQueryRunner(db.DataSource, options, NullLogger<PostgresQueryRunner>.Instance);
-        var sampler = new MetricSampler(runner, db.DataSource, options, TimeProvider.System, NullLogger<MetricSampler>.Instance);
-        var service = new StatusTilesService(sampler, new OverviewService(runner), new MaintenanceChecks(runner), new IndexChecks(runner), options);
+        var options = TestServices.Options(db);
+        var runner = TestServices.QueryRunner(db.DataSource, options);
+        var sampler = TestServices.Sampler(db.DataSource, options);
+        var service = new StatusTilesService(sampler, new OverviewService(runner), new MaintenanceChecks(runner), new IndexChecks(runner),
+            Microsoft.Extensions.Options.Options.Create(options));
 
         var before = await service.GetAsync();
         Assert.Equal(StatusLevel.Unknown, before.Single(t => t.Title == "Blocked queries").Level); // no sampler round yet

@@ -1,6 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.Logging.Abstractions;
-using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Sampling;
 using Orchestra.Admin.Tests.Infrastructure;
 
@@ -18,9 +16,7 @@ public class MetricSamplerTests(PostgresDatabase db) : IClassFixture<PostgresDat
     {
         var options = TestServices.Options(db);
         options.Postgres.LongRunningSeconds = longRunningSeconds;
-        var wrapped = Microsoft.Extensions.Options.Options.Create(options);
-        return new MetricSampler(new PostgresQueryRunner(db.DataSource, wrapped, NullLogger<PostgresQueryRunner>.Instance),
-            db.DataSource, wrapped, clock, NullLogger<MetricSampler>.Instance);
+        return TestServices.Sampler(db.DataSource, options, clock);
     }
 
     [Fact]

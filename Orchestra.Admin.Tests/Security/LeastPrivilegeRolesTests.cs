@@ -31,16 +31,13 @@ public class LeastPrivilegeRolesTests(PostgresDatabase db) : IClassFixture<Postg
 
         // The dashboard starts: its schema is up to date, so the migrator changes nothing and needs no CREATE.
         Assert.Empty(await SqlScripts.MigrateAdminSchemaAsync(viewer));
-        var overview = new OverviewService(new PostgresQueryRunner(viewer,
-            Microsoft.Extensions.Options.Options.Create(new Orchestra.Admin.Hosting.OrchestraAdminOptions()), NullLogger<PostgresQueryRunner>.Instance));
+        var overview = new OverviewService(TestServices.QueryRunner(viewer, new Orchestra.Admin.Hosting.OrchestraAdminOptions()));
         await overview.GetCacheHitRatioAsync();
         await overview.GetConnectionSummaryAsync();
         Assert.Contains(await overview.GetTableSizesAsync(20), t => t.TableName == "public.task_queue");
 
         // The sampler stores its rounds and applies its retention with the read-only role too.
-        var options = Microsoft.Extensions.Options.Options.Create(new Orchestra.Admin.Hosting.OrchestraAdminOptions());
-        var sampler = new Orchestra.Admin.Sampling.MetricSampler(new PostgresQueryRunner(viewer, options, NullLogger<PostgresQueryRunner>.Instance),
-            viewer, options, TimeProvider.System, NullLogger<Orchestra.Admin.Sampling.MetricSampler>.Instance);
+        var sampler = TestServices.Sampler(viewer, new Orchestra.Admin.Hosting.OrchestraAdminOptions());
         Assert.NotEmpty((await sampler.SampleOnceAsync()).Values);
 
         var privileges = new DatabasePrivileges(viewer);
