@@ -111,6 +111,8 @@ public sealed partial class AppFixture : IAsyncLifetime
         ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
         // Re-probe the top bar's backends quickly, so a first slow probe (cold pool) does not hold a test up.
         ["OrchestraAdmin__HealthProbeIntervalSeconds"] = "2",
+        // Sampler rounds every 2 s, so live updates and the charts show within a test's patience.
+        ["OrchestraAdmin__Sampling__IntervalSeconds"] = "2",
         // Timestamped log lines (UTC), to line up with the failure time a test reports.
         ["Logging__Console__FormatterName"] = "simple",
         ["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled",

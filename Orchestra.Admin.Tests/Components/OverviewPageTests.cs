@@ -59,7 +59,7 @@ public class OverviewPageTests : BunitSetup
         Assert.Contains("public.documents", row.TextContent);
         Assert.Contains("50 MB", row.TextContent);
         Assert.Contains("≈ 50,000", row.TextContent);
-        Assert.Equal(["Health", "Cache hit ratio", "Active connections", "Table sizes"], page.FindAll("section h2").Select(h => h.TextContent));
+        Assert.Equal(["Health", "Cache hit ratio", "Active connections", "PostgreSQL history", "Table sizes"], page.FindAll("section h2").Select(h => h.TextContent));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Orchestra.Admin.Components.Controls;
+using Orchestra.Admin.Sampling;
 
 namespace Orchestra.Admin.Tests.Infrastructure;
 
@@ -18,5 +19,32 @@ public abstract class BunitSetup : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddScoped<BrowserTimeZone>();
         Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new Orchestra.Admin.Hosting.OrchestraAdminOptions()));
+        Services.AddSingleton(History);
+        Services.AddSingleton<IMetricHistory>(History);
+        Services.AddSingleton(Sampler);
+        Services.AddSingleton<PerRoundCache>();
+    }
+
+    /// <summary>The charts' data, set by the test.</summary>
+    protected FakeMetricHistory History { get; } = new();
+
+    /// <summary>A real sampler that is never started (its database is unreachable): pages subscribe to it,
+    /// and a test raises a round with <see cref="MetricSampler"/>'s event through <c>RaiseSampled</c>.</summary>
+    protected MetricSampler Sampler { get; } = TestServices.Sampler(
+        Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Timeout=1"), new Orchestra.Admin.Hosting.OrchestraAdminOptions());
+}
+
+public sealed class FakeMetricHistory : IMetricHistory
+{
+    public Func<HistoryRange, IReadOnlyList<string>, MetricHistorySnapshot> Snapshot { get; set; } =
+        (range, _) => new MetricHistorySnapshot(range, DateTimeOffset.UnixEpoch, TimeSpan.FromSeconds(15), new Dictionary<string, IReadOnlyList<MetricPoint>>());
+
+    public List<HistoryRange> Requests { get; } = [];
+
+    public Task<MetricHistorySnapshot> GetAsync(HistoryRange range, IReadOnlyList<string> metrics, CancellationToken ct = default)
+    {
+        Requests.Add(range);
+        return Task.FromResult(Snapshot(range, metrics));
     }
 }

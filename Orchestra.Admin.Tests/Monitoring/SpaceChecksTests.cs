@@ -66,7 +66,7 @@ public class SpaceTabTests : BunitSetup
     {
         var tab = Render<SpaceTab>();
 
-        Assert.Equal(["Database size", "Table sizes"], tab.FindAll("section h2").Select(h => h.TextContent));
+        Assert.Equal(["Database size", "Growth", "Table sizes"], tab.FindAll("section h2").Select(h => h.TextContent));
         Assert.Equal("5.0 GB", tab.Find("[data-testid=database-size]").TextContent);
         Assert.Contains("6 tables and 11 indexes", tab.Markup);
         var row = tab.Find("tbody tr");

@@ -6,12 +6,6 @@ namespace Orchestra.Admin.Tests.Sampling;
 
 public class MetricSamplerTests(PostgresDatabase db) : IClassFixture<PostgresDatabase>
 {
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private MetricSampler Sampler(TimeProvider clock, int longRunningSeconds = 60)
     {
         var options = TestServices.Options(db);

@@ -46,6 +46,8 @@ public static class OrchestraAdminHosting
         services.AddHostedService<AdminSchemaStartup>();
         services.AddSingleton<MetricSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricSampler>());
+        services.AddSingleton<PerRoundCache>();
+        services.AddSingleton<IMetricHistory, MetricHistory>();
 
         services.AddScoped<IOverviewService, OverviewService>();
         services.AddScoped<IStatusTilesService, StatusTilesService>();

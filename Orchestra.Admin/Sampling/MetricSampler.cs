@@ -75,8 +75,13 @@ public sealed class MetricSampler(
         }
 
         var round = new SampleRound(sampledAt, values);
+        Publish(round);
+        return round;
+    }
+
+    internal void Publish(SampleRound round)
+    {
         Latest = round;
         Sampled?.Invoke(round);
-        return round;
     }
 }

@@ -1,29 +1,46 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using Microsoft.Extensions.Options;
 using Orchestra.Admin.Components.Controls;
+using Orchestra.Admin.Hosting;
+using Orchestra.Admin.Sampling;
 
 namespace Orchestra.Admin.Features.Overview;
 
 public partial class Overview
 {
     internal const int TableLimit = 20;
-    internal static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(15);
+    private const string CachePrefix = "overview/";
 
     [Inject] private IOverviewService Service { get; set; } = null!;
     [Inject] private IStatusTilesService Tiles { get; set; } = null!;
+    [Inject] private MetricSampler Sampler { get; set; } = null!;
+    [Inject] private PerRoundCache Cache { get; set; } = null!;
+    [Inject] private IOptions<OrchestraAdminOptions> Options { get; set; } = null!;
 
     private DataPanel<IReadOnlyList<StatusTile>>? tilesPanel;
 
     private DataPanel<CacheHitRatio>? cachePanel;
     private DataPanel<ConnectionSummary>? connectionsPanel;
     private DataPanel<IReadOnlyList<TableSize>>? tablesPanel;
-    private Timer? timer;
 
-    protected override void OnAfterRender(bool firstRender)
+    // Every viewer refreshes on the sampler's round and reads through the shared cache: one query per round in all.
+    protected override void OnInitialized() => Sampler.Sampled += OnSampled;
+
+    private void OnSampled(SampleRound round) => _ = InvokeAsync(() =>
     {
-        if (firstRender)
-            timer = new Timer(_ => InvokeAsync(RefreshAsync), null, RefreshInterval, RefreshInterval);
+        StateHasChanged(); // the "last round" time
+        return RefreshAsync();
+    });
+
+    private Task<T> Shared<T>(string key, Func<CancellationToken, Task<T>> load, CancellationToken ct) =>
+        Cache.GetAsync(CachePrefix + key, load, ct: ct);
+
+    private Task RefreshNowAsync()
+    {
+        Cache.Forget(CachePrefix);
+        return RefreshAsync();
     }
 
     private Task RefreshAsync() => Task.WhenAll(
@@ -52,5 +69,5 @@ public partial class Overview
         _ => "unknown",
     };
 
-    public void Dispose() => timer?.Dispose();
+    public void Dispose() => Sampler.Sampled -= OnSampled;
 }
