@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Features.Overview;
+using Orchestra.Admin.Sampling;
 using Orchestra.Admin.Tests.Infrastructure;
 
 namespace Orchestra.Admin.Tests.Components;
@@ -106,5 +107,22 @@ public class OverviewPageTests : BunitSetup
         pending.SetResult(new CacheHitRatio(1, 1, 0.5));
         page.WaitForAssertion(() => Assert.Equal("50.00 %", page.Find("[data-testid=cache-hit-ratio]").TextContent));
         Assert.Equal("false", page.FindAll("section[aria-labelledby]")[1].GetAttribute("aria-busy"));
+    }
+
+    [Fact]
+    public void Open_pages_follow_the_sampler_and_share_one_query_per_round()
+    {
+        var reads = 0;
+        service.Cache = () => Task.FromResult(new CacheHitRatio(1, 1, ++reads / 100.0));
+        var first = Render<Overview>();
+        var second = Render<Overview>();
+        Assert.Equal(1, reads);
+        Assert.Equal("1.00 %", second.Find("[data-testid=cache-hit-ratio]").TextContent);
+
+        Sampler.Publish(new SampleRound(DateTimeOffset.UtcNow, new Dictionary<string, double>()));
+
+        first.WaitForAssertion(() => Assert.Equal("2.00 %", first.Find("[data-testid=cache-hit-ratio]").TextContent));
+        second.WaitForAssertion(() => Assert.Equal("2.00 %", second.Find("[data-testid=cache-hit-ratio]").TextContent));
+        Assert.Equal(2, reads);
     }
 }

@@ -4,19 +4,16 @@ using MudBlazor;
 using Microsoft.Extensions.Options;
 using Orchestra.Admin.Components.Controls;
 using Orchestra.Admin.Hosting;
-using Orchestra.Admin.Sampling;
 
 namespace Orchestra.Admin.Features.Overview;
 
 public partial class Overview
 {
     internal const int TableLimit = 20;
-    private const string CachePrefix = "overview/";
+    protected override string CachePrefix => "overview/";
 
     [Inject] private IOverviewService Service { get; set; } = null!;
     [Inject] private IStatusTilesService Tiles { get; set; } = null!;
-    [Inject] private MetricSampler Sampler { get; set; } = null!;
-    [Inject] private PerRoundCache Cache { get; set; } = null!;
     [Inject] private IOptions<OrchestraAdminOptions> Options { get; set; } = null!;
 
     private DataPanel<IReadOnlyList<StatusTile>>? tilesPanel;
@@ -25,25 +22,7 @@ public partial class Overview
     private DataPanel<ConnectionSummary>? connectionsPanel;
     private DataPanel<IReadOnlyList<TableSize>>? tablesPanel;
 
-    // Every viewer refreshes on the sampler's round and reads through the shared cache: one query per round in all.
-    protected override void OnInitialized() => Sampler.Sampled += OnSampled;
-
-    private void OnSampled(SampleRound round) => _ = InvokeAsync(() =>
-    {
-        StateHasChanged(); // the "last round" time
-        return RefreshAsync();
-    });
-
-    private Task<T> Shared<T>(string key, Func<CancellationToken, Task<T>> load, CancellationToken ct) =>
-        Cache.GetAsync(CachePrefix + key, load, ct: ct);
-
-    private Task RefreshNowAsync()
-    {
-        Cache.Forget(CachePrefix);
-        return RefreshAsync();
-    }
-
-    private Task RefreshAsync() => Task.WhenAll(
+    protected override Task RefreshAsync() => Task.WhenAll(
         tilesPanel?.RefreshAsync() ?? Task.CompletedTask,
         cachePanel?.RefreshAsync() ?? Task.CompletedTask,
         connectionsPanel?.RefreshAsync() ?? Task.CompletedTask,
@@ -69,5 +48,4 @@ public partial class Overview
         _ => "unknown",
     };
 
-    public void Dispose() => Sampler.Sampled -= OnSampled;
 }

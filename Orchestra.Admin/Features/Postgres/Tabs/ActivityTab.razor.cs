@@ -1,14 +1,16 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
 using MudBlazor;
 using Orchestra.Admin.Components.Controls;
 using Orchestra.Admin.Features.Overview;
+using Orchestra.Admin.Hosting;
 using Orchestra.Admin.Security;
 
 namespace Orchestra.Admin.Features.Postgres.Tabs;
 
 public partial class ActivityTab
 {
-    internal static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
+    protected override string CachePrefix => "postgres/activity/";
 
     private static readonly (string Dimension, Func<ConnectionGroup, string> Key)[] Dimensions =
     [
@@ -22,20 +24,14 @@ public partial class ActivityTab
     [Inject] private IOverviewService Overview { get; set; } = null!;
     [Inject] private IDialogService Dialogs { get; set; } = null!;
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
+    [Inject] private IOptions<OrchestraAdminOptions> Options { get; set; } = null!;
 
     private DataPanel<IReadOnlyList<LiveQuery>>? livePanel;
     private DataPanel<IReadOnlyList<BlockingNode>>? blockingPanel;
     private DataPanel<IReadOnlyList<IdleInTransaction>>? idlePanel;
     private DataPanel<ConnectionSummary>? usagePanel;
     private DataPanel<IReadOnlyList<ConnectionGroup>>? groupsPanel;
-    private Timer? timer;
-
-    protected override void OnAfterRender(bool firstRender)
-    {
-        if (firstRender) timer = new Timer(_ => InvokeAsync(RefreshAsync), null, RefreshInterval, RefreshInterval);
-    }
-
-    private Task RefreshAsync() => Task.WhenAll(
+    protected override Task RefreshAsync() => Task.WhenAll(
         new IRefreshable?[] { livePanel, blockingPanel, idlePanel, usagePanel, groupsPanel }
             .OfType<IRefreshable>().Select(p => p.RefreshAsync()));
 
@@ -64,7 +60,7 @@ public partial class ActivityTab
         {
             Snackbar.Add(ErrorMessages.Describe(e), Severity.Error);
         }
-        await RefreshAsync();
+        await RefreshNowAsync(); // show the effect now, not at the next round
     }
 
     private RenderFragment RenderNode(BlockingNode node) => builder =>
@@ -93,6 +89,4 @@ public partial class ActivityTab
     };
 
     private static string Truncate(string text) => text.Length <= 160 ? text : text[..160] + "…";
-
-    public void Dispose() => timer?.Dispose();
 }
