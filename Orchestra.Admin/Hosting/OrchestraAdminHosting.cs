@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
@@ -34,7 +33,7 @@ public static class OrchestraAdminHosting
         services.AddScoped<Components.Controls.BrowserTimeZone>();
 
         AddPostgres(services, settings);
-        AddWeaviate(services, settings);
+        services.AddWeaviateClient(settings);
 
         services.AddOrchestraAuth(settings);
         services.AddSingleton<AuditLog>();
@@ -96,19 +95,6 @@ public static class OrchestraAdminHosting
             return builder.Build();
         });
         services.AddSingleton<PostgresQueryRunner>();
-    }
-
-    private static void AddWeaviate(IServiceCollection services, OrchestraAdminOptions settings)
-    {
-        if (!settings.Weaviate.IsConfigured) return;
-        services.AddHttpClient<IWeaviateClient, WeaviateClient>(http =>
-        {
-            http.BaseAddress = settings.Weaviate.Url;
-            http.Timeout = TimeSpan.FromSeconds(10);
-            // Weaviate authenticates API keys as bearer tokens (not X-Weaviate-Api-Key).
-            if (settings.Weaviate.ApiKey is { } key)
-                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        });
     }
 }
 

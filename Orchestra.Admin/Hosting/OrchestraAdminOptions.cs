@@ -57,4 +57,17 @@ public sealed class WeaviateOptions
     public Uri? Url { get; set; }
     public string? ApiKey { get; set; }
     public bool IsConfigured => Url != null;
+
+    /// <summary>How long to wait for a TCP (and TLS) connection before calling Weaviate unreachable.</summary>
+    public int ConnectTimeoutSeconds { get; set; } = 2;
+    /// <summary>How long one request may wait for its answer (per attempt) before it fails with "no answer within".</summary>
+    public int RequestTimeoutSeconds { get; set; } = 10;
+    /// <summary>Retries of a failed GET (5xx, 408, 429, no connection), with exponential backoff; 0 turns retries off. Never for POST or PUT.</summary>
+    public int RetryCount { get; set; } = 2;
+    /// <summary>The first retry's delay; each further retry waits twice as long (with jitter).</summary>
+    public int RetryBaseDelayMilliseconds { get; set; } = 250;
+    /// <summary>The circuit breaker opens when at least half of this many calls (or more) in 30 s failed.</summary>
+    public int CircuitBreakerMinimumThroughput { get; set; } = 10;
+    /// <summary>How long calls fail fast once the circuit breaker opened, before one call is let through to try again.</summary>
+    public int CircuitBreakerBreakSeconds { get; set; } = 15;
 }

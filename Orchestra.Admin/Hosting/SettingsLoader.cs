@@ -40,6 +40,13 @@ public static class SettingsLoader
         Require(options.Postgres.LongRunningSeconds >= 1, "OrchestraAdmin:Postgres:LongRunningSeconds", $"must be at least 1 (is {options.Postgres.LongRunningSeconds})");
         Require(options.Sampling.IntervalSeconds >= 1, "OrchestraAdmin:Sampling:IntervalSeconds", $"must be at least 1 (is {options.Sampling.IntervalSeconds})");
         Require(options.Sampling.RetentionDays >= 1, "OrchestraAdmin:Sampling:RetentionDays", $"must be at least 1 (is {options.Sampling.RetentionDays})");
+        var weaviate = options.Weaviate;
+        Require(weaviate.ConnectTimeoutSeconds >= 1, "OrchestraAdmin:Weaviate:ConnectTimeoutSeconds", $"must be at least 1 (is {weaviate.ConnectTimeoutSeconds})");
+        Require(weaviate.RequestTimeoutSeconds >= 1, "OrchestraAdmin:Weaviate:RequestTimeoutSeconds", $"must be at least 1 (is {weaviate.RequestTimeoutSeconds})");
+        Require(weaviate.RetryCount is >= 0 and <= 10, "OrchestraAdmin:Weaviate:RetryCount", $"must be from 0 to 10 (is {weaviate.RetryCount})");
+        Require(weaviate.RetryBaseDelayMilliseconds is >= 0 and <= 60_000, "OrchestraAdmin:Weaviate:RetryBaseDelayMilliseconds", $"must be from 0 to 60000 (is {weaviate.RetryBaseDelayMilliseconds})");
+        Require(weaviate.CircuitBreakerMinimumThroughput >= 2, "OrchestraAdmin:Weaviate:CircuitBreakerMinimumThroughput", $"must be at least 2 (is {weaviate.CircuitBreakerMinimumThroughput})");
+        Require(weaviate.CircuitBreakerBreakSeconds >= 1, "OrchestraAdmin:Weaviate:CircuitBreakerBreakSeconds", $"must be at least 1 (is {weaviate.CircuitBreakerBreakSeconds})");
         Require(options.HealthProbeIntervalSeconds >= 1, "OrchestraAdmin:HealthProbeIntervalSeconds", $"must be at least 1 (is {options.HealthProbeIntervalSeconds})");
         return options;
     }

@@ -13,6 +13,7 @@ public static class ErrorMessages
         NpgsqlException { InnerException: System.Net.Sockets.SocketException s } => $"PostgreSQL is unreachable: {s.Message}.",
         NpgsqlException { InnerException: TimeoutException } => "PostgreSQL did not answer in time.",
         NpgsqlException n => $"PostgreSQL error: {n.Message}",
+        Data.Weaviate.WeaviateException w => w.Message,
         HttpRequestException h => $"No answer: {h.Message}",
         _ => $"Unexpected error: {e.Message}",
     };
