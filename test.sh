@@ -10,12 +10,12 @@ cd "$(dirname "$0")"
 results="$PWD/TestResults"
 rm -rf "$results"
 
-test_projects=(Orchestra.Admin.Tests Orchestra.Admin.E2E)
+test_projects=(Orchestra.Admin.Tests Orchestra.Admin.E2E tools/Orchestra.WeaviateEmulator.Tests)
 dotnet build Orchestra.Admin.sln -nologo -v quiet || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 status=0
 # One project at a time, each with its own named TRX file (parallel runs could collide on a file name).
 for project in "${test_projects[@]}"; do
-  dotnet test "$project" --no-build --logger "trx;LogFileName=$project.trx" --results-directory "$results" "$@" || status=1
+  dotnet test "$project" --no-build --logger "trx;LogFileName=${project##*/}.trx" --results-directory "$results" "$@" || status=1
 done
 
 passed=0; failed=0; skipped=0; files=0

@@ -1,0 +1,272 @@
+using System.Text.Json.Serialization;
+
+namespace Orchestra.WeaviateEmulator;
+
+/// <summary>How a node reports itself in /v1/nodes and /v1/cluster/statistics (ENDPOINTS.md §4).</summary>
+public enum NodeHealth
+{
+    /// <summary>Full entry, status HEALTHY.</summary>
+    Healthy,
+    /// <summary>Full entry (version, shards…), status UNHEALTHY.</summary>
+    Unhealthy,
+    /// <summary>Stub <c>{name, shards: null, status: "UNAVAILABLE"}</c>.</summary>
+    Unavailable,
+    /// <summary>Stub <c>{name, shards: null, status: "TIMEOUT"}</c>.</summary>
+    Timeout,
+}
+
+/// <summary>A shard to set READONLY: one shard, or every shard of the class when <see cref="Shard"/> is null.</summary>
+public sealed record ShardRef(
+    [property: JsonPropertyName("class")] string Class,
+    [property: JsonPropertyName("shard")] string? Shard = null);
+
+/// <summary>
+/// The JSON shape of <c>/_emulator/faults</c> (GET returns it; PUT replaces all faults with it, absent = off;
+/// POST changes only the fields present; DELETE clears everything).
+/// </summary>
+public sealed class FaultSettings
+{
+    [JsonPropertyName("latencyMs")] public int? LatencyMs { get; set; }
+    [JsonPropertyName("statusCode")] public int? StatusCode { get; set; }
+    [JsonPropertyName("statusMessage")] public string? StatusMessage { get; set; }
+    [JsonPropertyName("malformedJson")] public bool? MalformedJson { get; set; }
+    [JsonPropertyName("dropConnections")] public bool? DropConnections { get; set; }
+    [JsonPropertyName("readyUnavailable")] public bool? ReadyUnavailable { get; set; }
+    [JsonPropertyName("pathPrefix")] public string? PathPrefix { get; set; }
+    /// <summary>Node name → HEALTHY | UNHEALTHY | UNAVAILABLE | TIMEOUT.</summary>
+    [JsonPropertyName("nodeStatus")] public Dictionary<string, string>? NodeStatus { get; set; }
+    [JsonPropertyName("readOnlyShards")] public List<ShardRef>? ReadOnlyShards { get; set; }
+}
+
+/// <summary>
+/// Faults the emulator injects, for tests. Thread-safe; changes apply to the next request.
+/// <list type="bullet">
+/// <item><see cref="LatencyMs"/>: delay before answering every /v1 request (health endpoints too).</item>
+/// <item><see cref="StatusCode"/>: answer /v1 requests with this status instead (401 → go-openapi
+///   <c>{"code":401,"message":"unauthorized: invalid api key"}</c>, anything else → ErrorResponse with
+///   <see cref="StatusMessage"/>). Health endpoints are exempt (they have their own fault, <see cref="ReadyUnavailable"/>).</item>
+/// <item><see cref="MalformedJson"/>: keep the status but cut the JSON body in half (health endpoints exempt).</item>
+/// <item><see cref="DropConnections"/>: abort the connection without an answer (health endpoints too).</item>
+/// <item><see cref="ReadyUnavailable"/>: <c>/v1/.well-known/ready</c> answers 503.</item>
+/// <item><see cref="PathPrefix"/>: when set, StatusCode / MalformedJson / DropConnections only hit paths starting with it (e.g. "/v1/graphql").</item>
+/// <item><see cref="SetNodeStatus"/>: report a node UNHEALTHY, or as an UNAVAILABLE / TIMEOUT stub.</item>
+/// <item><see cref="SetShardReadOnly"/>: a READONLY shard (writes to it fail; PUT /v1/schema/{class}/shards/{shard} READY undoes it).</item>
+/// </list>
+/// </summary>
+public sealed class EmulatorFaults
+{
+    private readonly object _gate = new();
+    private readonly EmulatorStore _store;
+    private readonly Dictionary<string, NodeHealth> _nodes = new(StringComparer.Ordinal);
+    private int _latencyMs;
+    private int? _statusCode;
+    private string? _statusMessage;
+    private bool _malformedJson;
+    private bool _dropConnections;
+    private bool _readyUnavailable;
+    private string? _pathPrefix;
+
+    internal EmulatorFaults(EmulatorStore store) => _store = store;
+
+    public int LatencyMs
+    {
+        get { lock (_gate) return _latencyMs; }
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            lock (_gate) _latencyMs = value;
+        }
+    }
+
+    /// <summary>A status between 400 and 599, or null for none.</summary>
+    public int? StatusCode
+    {
+        get { lock (_gate) return _statusCode; }
+        set
+        {
+            if (value is not null and (< 400 or > 599))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "a status code between 400 and 599");
+            lock (_gate) _statusCode = value;
+        }
+    }
+
+    public string? StatusMessage
+    {
+        get { lock (_gate) return _statusMessage; }
+        set { lock (_gate) _statusMessage = value; }
+    }
+
+    public bool MalformedJson
+    {
+        get { lock (_gate) return _malformedJson; }
+        set { lock (_gate) _malformedJson = value; }
+    }
+
+    public bool DropConnections
+    {
+        get { lock (_gate) return _dropConnections; }
+        set { lock (_gate) _dropConnections = value; }
+    }
+
+    public bool ReadyUnavailable
+    {
+        get { lock (_gate) return _readyUnavailable; }
+        set { lock (_gate) _readyUnavailable = value; }
+    }
+
+    public string? PathPrefix
+    {
+        get { lock (_gate) return _pathPrefix; }
+        set { lock (_gate) _pathPrefix = string.IsNullOrEmpty(value) ? null : value; }
+    }
+
+    public void SetNodeStatus(string node, NodeHealth health)
+    {
+        if (!_store.NodeNames.Contains(node))
+            throw new ArgumentException($"no node '{node}' (nodes: {string.Join(", ", _store.NodeNames)})", nameof(node));
+        lock (_gate)
+        {
+            if (health == NodeHealth.Healthy)
+                _nodes.Remove(node);
+            else
+                _nodes[node] = health;
+        }
+    }
+
+    public NodeHealth GetNodeStatus(string node)
+    {
+        lock (_gate) return _nodes.GetValueOrDefault(node, NodeHealth.Healthy);
+    }
+
+    /// <summary>Sets one shard, or every shard of the class, READONLY (in the store: it is real shard state).</summary>
+    public void SetShardReadOnly(string className, string? shardName = null)
+    {
+        if (shardName is null)
+            _store.SetShardStatuses(className, ShardStatuses.ReadOnly);
+        else
+            _store.SetShardStatus(className, shardName, ShardStatuses.ReadOnly);
+    }
+
+    /// <summary>Clears every fault and puts every shard back to READY.</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _latencyMs = 0;
+            _statusCode = null;
+            _statusMessage = null;
+            _malformedJson = false;
+            _dropConnections = false;
+            _readyUnavailable = false;
+            _pathPrefix = null;
+            _nodes.Clear();
+        }
+        _store.ResetShardStatuses();
+    }
+
+    public FaultSettings Snapshot()
+    {
+        // Read the store before taking the gate: never hold the gate while waiting for the store's lock.
+        var readOnly = _store.ShardsNotReady().Where(s => s.Status == ShardStatuses.ReadOnly)
+            .Select(s => new ShardRef(s.ClassName, s.Name)).ToList();
+        lock (_gate)
+        {
+            return new FaultSettings
+            {
+                LatencyMs = _latencyMs,
+                StatusCode = _statusCode,
+                StatusMessage = _statusMessage,
+                MalformedJson = _malformedJson,
+                DropConnections = _dropConnections,
+                ReadyUnavailable = _readyUnavailable,
+                PathPrefix = _pathPrefix,
+                NodeStatus = _store.NodeNames.ToDictionary(n => n, n => ToWire(_nodes.GetValueOrDefault(n, NodeHealth.Healthy))),
+                ReadOnlyShards = readOnly,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Applies settings: with <paramref name="replace"/> every fault not given is cleared (PUT),
+    /// otherwise only the given ones change (POST). Validates everything before changing anything.
+    /// </summary>
+    /// <exception cref="ArgumentException">An invalid value (negative latency, unknown node or status, status outside 400–599, unknown class or shard).</exception>
+    public void Apply(FaultSettings settings, bool replace)
+    {
+        if (settings.LatencyMs is < 0)
+            throw new ArgumentException("latencyMs must be ≥ 0");
+        if (settings.StatusCode is not null and (< 400 or > 599))
+            throw new ArgumentException("statusCode must be between 400 and 599");
+        var nodes = new Dictionary<string, NodeHealth>();
+        foreach (var (node, status) in settings.NodeStatus ?? [])
+        {
+            if (!_store.NodeNames.Contains(node))
+                throw new ArgumentException($"no node '{node}' (nodes: {string.Join(", ", _store.NodeNames)})");
+            nodes[node] = FromWire(status);
+        }
+        foreach (var shard in settings.ReadOnlyShards ?? [])
+        {
+            var shards = Shards(shard.Class);
+            if (shard.Shard is not null && shards.All(s => s.Name != shard.Shard))
+                throw new ArgumentException($"no shard '{shard.Shard}' in class '{shard.Class}'");
+        }
+
+        if (replace)
+            Reset();
+        lock (_gate)
+        {
+            if (settings.LatencyMs is { } latency) _latencyMs = latency;
+            if (settings.StatusCode is { } status) _statusCode = status;
+            if (settings.StatusMessage is { } message) _statusMessage = message;
+            if (settings.MalformedJson is { } malformed) _malformedJson = malformed;
+            if (settings.DropConnections is { } drop) _dropConnections = drop;
+            if (settings.ReadyUnavailable is { } ready) _readyUnavailable = ready;
+            if (settings.PathPrefix is { } prefix) _pathPrefix = prefix.Length == 0 ? null : prefix;
+            foreach (var (node, health) in nodes)
+            {
+                if (health == NodeHealth.Healthy)
+                    _nodes.Remove(node);
+                else
+                    _nodes[node] = health;
+            }
+        }
+        foreach (var shard in settings.ReadOnlyShards ?? [])
+            SetShardReadOnly(shard.Class, shard.Shard);
+    }
+
+    private IReadOnlyList<ShardInfo> Shards(string className)
+    {
+        try
+        {
+            return _store.Shards(className);
+        }
+        catch (EmulatorStoreException e)
+        {
+            throw new ArgumentException(e.Message);
+        }
+    }
+
+    /// <summary>Whether StatusCode / MalformedJson / DropConnections apply to this request path.</summary>
+    internal bool Targets(string path)
+    {
+        var prefix = PathPrefix;
+        return prefix is null || path.StartsWith(prefix, StringComparison.Ordinal);
+    }
+
+    public static string ToWire(NodeHealth health) => health switch
+    {
+        NodeHealth.Unhealthy => "UNHEALTHY",
+        NodeHealth.Unavailable => "UNAVAILABLE",
+        NodeHealth.Timeout => "TIMEOUT",
+        _ => "HEALTHY",
+    };
+
+    public static NodeHealth FromWire(string status) => status.ToUpperInvariant() switch
+    {
+        "HEALTHY" => NodeHealth.Healthy,
+        "UNHEALTHY" => NodeHealth.Unhealthy,
+        "UNAVAILABLE" => NodeHealth.Unavailable,
+        "TIMEOUT" => NodeHealth.Timeout,
+        _ => throw new ArgumentException($"unknown node status '{status}' (HEALTHY, UNHEALTHY, UNAVAILABLE, TIMEOUT)"),
+    };
+}
