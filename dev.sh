@@ -24,6 +24,11 @@ find_pg_bin() {
 # PostgreSQL refuses to run as root: run its tools as the postgres user then.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
+# Everything started here is stopped on exit, in reverse order.
+on_exit_cmds=()
+on_exit() { for ((i = ${#on_exit_cmds[@]} - 1; i >= 0; i--)); do eval "${on_exit_cmds[i]}"; done; }
+trap on_exit EXIT
+
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start_local_postgres() {
@@ -45,7 +50,7 @@ start_local_postgres() {
     echo "$port" > "$DEV_DIR/port"
     as_pg "$bin/pg_ctl" -D "$data" -l "$DEV_DIR/postgres.log" -w \
       -o "-p $port -k $DEV_DIR -c listen_addresses=127.0.0.1" start >/dev/null
-    trap 'as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true' EXIT
+    on_exit_cmds+=('as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true')
   fi
   echo "PostgreSQL is running on 127.0.0.1:$port (data in .dev/pgdata, log in .dev/postgres.log)"
 
@@ -59,6 +64,20 @@ start_local_postgres() {
 }
 
 dotnet build Orchestra.Admin -v quiet -nologo
+if [ -z "${WEAVIATE_URL:-}" ]; then
+  # No real Weaviate can be assumed here: Orchestra's emulator with a deterministic demo Memory class
+  # (2,000 objects, 384-dimensional vectors). The dashboard marks it "emulator" wherever it shows Weaviate.
+  dotnet build tools/Orchestra.WeaviateEmulator -v quiet -nologo
+  emulator_port=8079
+  while port_in_use "$emulator_port"; do emulator_port=$((emulator_port + 1)); done
+  # The built program itself, not `dotnet run`, so the kill on exit reaches the process that listens.
+  dotnet tools/Orchestra.WeaviateEmulator/bin/Debug/net10.0/Orchestra.WeaviateEmulator.dll --port "$emulator_port" --demo-objects 2000 &
+  emulator_pid=$!
+  on_exit_cmds+=('kill "$emulator_pid" 2>/dev/null || true')
+  export WEAVIATE_URL="http://127.0.0.1:$emulator_port"
+else
+  echo "Using WEAVIATE_URL as set: $WEAVIATE_URL"
+fi
 if [ -z "${POSTGRES_DSN:-}" ]; then
   start_local_postgres
   dotnet run --project Orchestra.Admin --no-build -- seed-demo

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Npgsql;
 using Orchestra.Admin.Tests.Infrastructure;
+using Orchestra.WeaviateEmulator;
 
 namespace Orchestra.Admin.E2E.Infrastructure;
 
@@ -15,7 +16,8 @@ public sealed class AppCollection : ICollectionFixture<AppFixture>
 
 /// <summary>
 /// The real app, end to end: a fresh database on the test PostgreSQL server, seeded by the app's own
-/// <c>seed-demo</c> command, the app started as its own process (Production environment, a free loopback
+/// <c>seed-demo</c> command, the Weaviate emulator (in this process, so tests can stop it and inject faults),
+/// the app started as its own process (Production environment, a free loopback
 /// port), and one headless Debian Chromium driven by Playwright. Everything is torn down afterwards.
 /// </summary>
 public sealed partial class AppFixture : IAsyncLifetime
@@ -34,6 +36,10 @@ public sealed partial class AppFixture : IAsyncLifetime
     private bool databaseCreated;
     private ChildProcess? seeder;
     private RunningApp? app;
+    private RunningEmulator? emulator;
+
+    /// <summary>Demo objects in the emulator's Memory class: enough for paging, quick to load.</summary>
+    public const int EmulatorObjects = 300;
     private IPlaywright? playwright;
 
     /// <summary>Storage state (cookies, localStorage) of the signed-in operator, applied to every new browser context.
@@ -66,6 +72,8 @@ public sealed partial class AppFixture : IAsyncLifetime
         {
             await CreateDatabaseAsync();
             Step("database created");
+            emulator = await RunningEmulator.StartAsync(new EmulatorOptions { DemoObjects = EmulatorObjects });
+            Step("Weaviate emulator started");
             await SeedAsync();
             Step("seed-demo finished");
             await StartAppAsync();
@@ -98,8 +106,10 @@ public sealed partial class AppFixture : IAsyncLifetime
     private Dictionary<string, string?> AppEnvironment() => new()
     {
         ["POSTGRES_DSN"] = StackDsn(server!.ConnectionStringFor(DatabaseName)),
-        ["WEAVIATE_URL"] = null,
+        ["WEAVIATE_URL"] = Emulator.Url.ToString(),
         ["WEAVIATE_API_KEY"] = null,
+        // A Weaviate that comes back is called again after 2 s, not the default 15 s.
+        ["OrchestraAdmin__Weaviate__CircuitBreakerBreakSeconds"] = "2",
         ["ORCHESTRA_ADMIN_USERS"] = null,
         ["ORCHESTRA_ADMIN_DEV_LOGIN"] = "true",
         ["ORCHESTRA_ADMIN_DEV_USER"] = OperatorUserName,
@@ -150,6 +160,20 @@ public sealed partial class AppFixture : IAsyncLifetime
     {
         var scale = Environment.GetEnvironmentVariable("E2E_SEED_SCALE") ?? "0.2";
         return scale is "" or "default" ? [] : ["--scale", scale];
+    }
+
+    /// <summary>The Weaviate the app talks to: tests set its faults (and must reset them).</summary>
+    public RunningEmulator Emulator => emulator ?? throw new InvalidOperationException("The Weaviate emulator is not running.");
+
+    /// <summary>Weaviate goes away: the emulator stops listening.</summary>
+    public Task StopEmulatorAsync() => Emulator.StopAsync();
+
+    /// <summary>Weaviate comes back on the same address with the same data.</summary>
+    public async Task RestartEmulatorAsync()
+    {
+        var stopped = Emulator;
+        await stopped.StopAsync();
+        emulator = await RunningEmulator.StartAsync(new EmulatorOptions { Port = stopped.Url.Port, Store = stopped.Store });
     }
 
     private async Task StartAppAsync()
@@ -233,6 +257,7 @@ public sealed partial class AppFixture : IAsyncLifetime
         playwright?.Dispose();
         playwright = null;
         if (app != null) await app.DisposeAsync();
+        if (emulator != null) await emulator.DisposeAsync();
         if (seeder != null) await seeder.DisposeAsync();
         if (databaseCreated && server != null)
         {

@@ -127,7 +127,7 @@ public class SignInHttpTests(SignInApp fixture) : IClassFixture<SignInApp>
         foreach (var type in typeof(AuthSetup).Assembly.GetTypes().Where(t => typeof(IComponent).IsAssignableFrom(t)))
         foreach (var route in type.GetCustomAttributes<RouteAttribute>())
         {
-            var path = Regex.Replace(route.Template, "{[^}]+}", "x");
+            var path = Regex.Replace(route.Template, "{[^}]+}", m => m.Value.Contains(":guid") ? Guid.Empty.ToString() : "x");
             data.Add(path, type.GetCustomAttribute<AllowAnonymousAttribute>() != null);
         }
         return data;
@@ -168,6 +168,19 @@ public class SignInHttpTests(SignInApp fixture) : IClassFixture<SignInApp>
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/login")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/favicon.svg")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_WEAVIATE_URL_readyz_says_Weaviate_is_not_configured_and_the_app_is_still_ready()
+    {
+        using var client = NewClient();
+        using var response = await client.GetAsync("/readyz");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        var weaviate = json.RootElement.GetProperty("weaviate");
+        Assert.Equal("not configured", weaviate.GetProperty("status").GetString());
+        Assert.Contains("WEAVIATE_URL", weaviate.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using Orchestra.Admin.Features.Health;
 using Orchestra.Admin.Features.Audit;
 using Orchestra.Admin.Features.Overview;
 using Orchestra.Admin.Features.Postgres;
+using Orchestra.Admin.Features.Weaviate;
 using Orchestra.Admin.Sampling;
 using Orchestra.Admin.Security;
 
@@ -52,6 +53,7 @@ public static class OrchestraAdminHosting
         services.AddScoped<IStatusTilesService, StatusTilesService>();
         services.AddScoped<IAuditService, AuditService>();
         services.AddPostgresMonitoring();
+        services.AddWeaviateMonitoring(settings);
         return builder;
     }
 

@@ -25,7 +25,8 @@ public sealed class MetricSampler(
     NpgsqlDataSource dataSource,
     IOptions<OrchestraAdminOptions> options,
     TimeProvider clock,
-    ILogger<MetricSampler> logger) : BackgroundService
+    ILogger<MetricSampler> logger,
+    IEnumerable<IMetricSource>? otherSources = null) : BackgroundService
 {
     private SamplingOptions Sampling => options.Value.Sampling;
 
@@ -58,6 +59,9 @@ public sealed class MetricSampler(
                 new { longRunningSeconds = (double)options.Value.Postgres.LongRunningSeconds }, ct: ct))
             .Where(v => v.Value is { } d && double.IsFinite(d))
             .ToDictionary(v => v.Metric, v => v.Value!.Value);
+        foreach (var source in otherSources ?? [])
+            foreach (var (metric, value) in await source.ReadAsync(ct))
+                if (double.IsFinite(value)) values[metric] = value;
         var sampledAt = clock.GetUtcNow();
 
         await using (var conn = await dataSource.OpenConnectionAsync(ct))

@@ -21,6 +21,9 @@ public enum BackendStatus
 /// <param name="Since">When the backend entered this status (for "down since 07:12").</param>
 public sealed record BackendState(string Name, BackendStatus Status, string? Detail, DateTimeOffset Since, DateTimeOffset? CheckedAt, double? LatencyMs)
 {
+    /// <summary>Weaviate only: the server is Orchestra's emulator (its /v1/meta says so), shown so nobody mistakes it for a real one.</summary>
+    public bool IsEmulator { get; init; }
+
     public static BackendState Initial(string name, bool configured) =>
         new(name, configured ? BackendStatus.Checking : BackendStatus.NotConfigured,
             configured ? null : "Set WEAVIATE_URL (and WEAVIATE_API_KEY when the server requires a key) to connect Weaviate.",
@@ -77,15 +80,32 @@ public sealed class BackendHealth(
         {
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             cts.CancelAfter(timeout);
-            var ready = await services.GetRequiredService<IWeaviateClient>().IsReadyAsync(cts.Token);
+            var client = services.GetRequiredService<IWeaviateClient>();
+            var ready = await client.IsReadyAsync(cts.Token);
             next = Measured(Weaviate, started, ready ? null : "alive but not ready (GET /v1/.well-known/ready did not answer 200)");
+            // Which server answers is read again only after it was away (it may have been replaced meanwhile).
+            var wasAnswering = Weaviate.Status is BackendStatus.Up or BackendStatus.Degraded;
+            next = next with { IsEmulator = wasAnswering ? Weaviate.IsEmulator : await IsEmulatorAsync(client, cts.Token) };
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            next = Next(Weaviate, BackendStatus.Down, Describe(e, timeout, options.Value.Weaviate.Url), null);
+            next = Next(Weaviate, BackendStatus.Down, Describe(e, timeout), null);
         }
         Set(next, isPostgres: false);
         return next;
+    }
+
+    private static async Task<bool> IsEmulatorAsync(IWeaviateClient client, CancellationToken ct)
+    {
+        try
+        {
+            var modules = (await client.GetMetaAsync(ct)).Modules;
+            return modules != null && modules.ContainsKey(Features.Weaviate.WeaviateService.EmulatorModule);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return false; // readiness is what this probe reports; the Weaviate page shows a meta failure itself
+        }
     }
 
     private BackendState Measured(BackendState previous, long started, string? notReady)
@@ -120,10 +140,9 @@ public sealed class BackendHealth(
     }
 
     /// <summary>What failed, in words an operator can act on; never a secret.</summary>
-    public static string Describe(Exception e, TimeSpan timeout, Uri? url = null) => e switch
+    public static string Describe(Exception e, TimeSpan timeout) => e switch
     {
         OperationCanceledException or TimeoutException => $"no answer within {timeout.TotalSeconds:0.#} s",
-        HttpRequestException h when url != null => $"no answer from {url}: {h.Message}",
         PostgresException p => $"{p.SqlState}: {p.MessageText}",
         NpgsqlException n when n.InnerException is System.Net.Sockets.SocketException s => $"cannot connect: {s.Message}",
         _ => e.Message,

@@ -33,6 +33,15 @@ public sealed record HistoryChart(string Title, IReadOnlyList<HistorySeries> Ser
     public static readonly HistoryChart DatabaseSize = new("Database size",
         [new("database.size_bytes", "size")], v => Sizes.Format((long)v));
 
+    public static readonly HistoryChart WeaviateNodes = new("Weaviate nodes",
+        [new("weaviate.nodes.healthy", "healthy"), new("weaviate.nodes.not_healthy", "not healthy"), new("weaviate.shards.readonly", "READONLY shards")],
+        v => v.ToString("0.#", CultureInfo.InvariantCulture));
+
+    public static readonly HistoryChart WeaviateObjects = new("Weaviate objects",
+        [new("weaviate.objects", "objects")], v => v.ToString("N0", CultureInfo.InvariantCulture));
+
+    public static readonly IReadOnlyList<HistoryChart> Weaviate = [WeaviateNodes, WeaviateObjects];
+
     public static readonly IReadOnlyList<HistoryChart> PostgresOverview = [ConnectionsByState, CacheHitRatio, TransactionsPerSecond, DatabaseSize];
 }
 

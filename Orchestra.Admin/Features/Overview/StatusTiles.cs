@@ -80,6 +80,27 @@ public static class StatusRules
             : duplicate > 0 ? $"{duplicate} duplicate index(es) cost writes and space for nothing."
             : "No invalid or duplicate index.", "postgres?tab=indexes");
 
+    /// <summary>From the sampler's Weaviate metrics (see Features/Weaviate/WeaviateMetricSource).</summary>
+    public static StatusTile WeaviateNodes(IReadOnlyDictionary<string, double> round)
+    {
+        const string title = "Weaviate nodes", link = "weaviate?tab=health";
+        if (round.GetValueOrDefault("weaviate.reachable") != 1)
+            return new(title, StatusLevel.Critical, "unreachable", "Weaviate did not answer the last sampler round; see the top bar for the error.", link);
+        var healthy = round.GetValueOrDefault("weaviate.nodes.healthy");
+        var notHealthy = round.GetValueOrDefault("weaviate.nodes.not_healthy");
+        return new(title, notHealthy > 0 ? StatusLevel.Critical : StatusLevel.Ok, $"{healthy:0} / {healthy + notHealthy:0} healthy",
+            notHealthy > 0 ? $"{notHealthy:0} node(s) UNHEALTHY, UNAVAILABLE or TIMEOUT." : "Every node is HEALTHY.", link);
+    }
+
+    public static StatusTile WeaviateShards(IReadOnlyDictionary<string, double> round)
+    {
+        const string title = "Weaviate shards", link = "weaviate?tab=health";
+        if (round.GetValueOrDefault("weaviate.reachable") != 1) return Unknown(title, "Weaviate did not answer the last sampler round.", link);
+        var readOnly = round.GetValueOrDefault("weaviate.shards.readonly");
+        return new(title, readOnly > 0 ? StatusLevel.Critical : StatusLevel.Ok, $"{readOnly:0} READONLY",
+            readOnly > 0 ? $"{readOnly:0} shard(s) refuse writes (usually a nearly full disk)." : "Every shard accepts writes.", link);
+    }
+
     public static StatusTile Unknown(string title, string reason, string link) => new(title, StatusLevel.Unknown, "–", reason, link);
 }
 
@@ -126,7 +147,20 @@ public sealed class StatusTilesService(
                 : StatusRules.Blocked(round.Values.GetValueOrDefault("connections.waiting_on_locks"), t),
             await wraparound,
             await indexTile,
+            .. WeaviateTiles(round),
         ];
+    }
+
+    private IEnumerable<StatusTile> WeaviateTiles(SampleRound? round)
+    {
+        if (!options.Value.Weaviate.IsConfigured) yield break;
+        if (round == null)
+        {
+            yield return StatusRules.Unknown("Weaviate nodes", "Waiting for the first sampler round.", "weaviate?tab=health");
+            yield break;
+        }
+        yield return StatusRules.WeaviateNodes(round.Values);
+        yield return StatusRules.WeaviateShards(round.Values);
     }
 
     private static async Task<StatusTile> Guard(string title, string link, Func<Task<StatusTile>> build)

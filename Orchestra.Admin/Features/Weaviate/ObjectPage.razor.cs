@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using MudBlazor;
+using Orchestra.Admin.Components.Controls;
+
+namespace Orchestra.Admin.Features.Weaviate;
+
+public partial class ObjectPage
+{
+    [Inject] private IWeaviateService Service { get; set; } = null!;
+    [Inject] private IJSRuntime JS { get; set; } = null!;
+    [Inject] private ISnackbar Snackbar { get; set; } = null!;
+
+    [Parameter] public string ClassName { get; set; } = "";
+    [Parameter] public Guid Id { get; set; }
+
+    private List<BreadcrumbItem> breadcrumbs = [];
+
+    protected override void OnParametersSet() => breadcrumbs =
+    [
+        new("Weaviate", "weaviate"),
+        new(ClassName, $"weaviate?tab=objects&class={Uri.EscapeDataString(ClassName)}"),
+        new(Id.ToString(), null, disabled: true),
+    ];
+
+    /// <summary>Strings as they are (JSON held in text pretty-printed, as the stack's metadata is); other values as JSON.</summary>
+    private static string PropertyText(JsonNode? value) => value switch
+    {
+        null => "null",
+        JsonValue v when v.TryGetValue<string>(out var s) => s.TrimStart().StartsWith('{') || s.TrimStart().StartsWith('[') ? JsonText.Pretty(s) : s,
+        _ => JsonText.Pretty(value.ToJsonString()),
+    };
+
+    private async Task CopyAsync(string text)
+    {
+        await JS.InvokeVoidAsync("navigator.clipboard.writeText", text);
+        Snackbar.Add("Vector copied.", Severity.Success);
+    }
+}
+
+/// <summary>What an operator checks on a vector: its size, its norm (1 for normalised vectors) and how it starts.</summary>
+public sealed record VectorSummary(double Norm, string Head)
+{
+    public static VectorSummary Of(float[] vector) =>
+        new(Math.Sqrt(vector.Sum(v => (double)v * v)),
+            string.Join(", ", vector.Take(8).Select(v => v.ToString("0.####", CultureInfo.InvariantCulture))) + (vector.Length > 8 ? ", …" : ""));
+
+    public static string Json(float[] vector) => "[" + string.Join(",", vector.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]";
+}
