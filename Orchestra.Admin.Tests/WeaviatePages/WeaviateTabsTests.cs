@@ -56,6 +56,18 @@ public class WeaviateTabsTests : BunitSetup
     }
 
     [Fact]
+    public void Without_WEAVIATE_URL_the_page_says_so_instead_of_failing()
+    {
+        weaviate.IsConfigured = false;
+
+        var page = Render<WeaviatePage>();
+
+        Assert.Contains("Weaviate is not configured", page.Find("[role=status]").TextContent);
+        Assert.Contains("WEAVIATE_URL", page.Markup);
+        Assert.Empty(page.FindAll(".mud-tabs"));
+    }
+
+    [Fact]
     public void The_emulator_is_marked_so_nobody_takes_it_for_a_real_server()
     {
         weaviate.Server = weaviate.Server with { IsEmulator = true, Modules = [WeaviateService.EmulatorModule] };
