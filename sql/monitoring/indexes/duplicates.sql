@@ -36,7 +36,8 @@ WITH idx AS (
     FROM pg_index AS i
     JOIN pg_class AS ci ON ci.oid = i.indexrelid
     JOIN pg_namespace AS n ON n.oid = ci.relnamespace
-    LEFT JOIN pg_constraint AS con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')
+    -- conrelid first: pg_constraint has an index on it, none on conindid.
+    LEFT JOIN pg_constraint AS con ON con.conrelid = i.indrelid AND con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')
     WHERE i.indisvalid
       AND i.indisready
       AND n.nspname NOT IN ('pg_catalog', 'information_schema')

@@ -28,7 +28,9 @@ WHERE s.idx_scan = 0
   AND NOT EXISTS (
       SELECT 1
       FROM pg_constraint AS con
-      WHERE con.conindid = i.indexrelid
+      -- conrelid first: pg_constraint has an index on it, none on conindid (a full scan per index otherwise).
+      WHERE con.conrelid = i.indrelid
+        AND con.conindid = i.indexrelid
         AND con.contype IN ('p', 'u', 'x')
   )
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
