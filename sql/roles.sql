@@ -32,6 +32,8 @@ GRANT SELECT ON ALL TABLES IN SCHEMA orchestra_admin TO orchestra_admin_viewer;
 GRANT INSERT ON orchestra_admin.audit_log TO orchestra_admin_viewer;
 -- The sampler stores its rounds and applies its own retention, whatever the role.
 GRANT INSERT, DELETE ON orchestra_admin.metric_samples TO orchestra_admin_viewer;
+-- Searching is read-only and open to Viewers; each keeps a short list of their recent searches.
+GRANT INSERT, DELETE ON orchestra_admin.recent_searches TO orchestra_admin_viewer;
 
 -- Acting: only what the actions need.
 GRANT UPDATE ON public.task_queue TO orchestra_admin_operator;                 -- requeue, cancel tasks

@@ -82,22 +82,26 @@ public partial class HistoryCharts
 
     private static string ChartId(HistoryChart chart) => "chart-" + chart.Title.ToLowerInvariant().Replace(' ', '-');
 
-    private List<ChartSeries<double>> SeriesOf(HistoryChart chart, MetricHistorySnapshot snapshot) =>
+    private static ChartAxis AxisOf(HistoryChart chart, MetricHistorySnapshot snapshot) =>
+        ChartAxis.For(chart.Series.SelectMany(s => snapshot[s.Metric]).Select(p => p.Value * chart.Scale));
+
+    private List<ChartSeries<double>> SeriesOf(HistoryChart chart, MetricHistorySnapshot snapshot, ChartAxis axis) =>
         chart.Series.Select(s => new ChartSeries<double>
         {
             Name = s.Label,
-            Data = snapshot[s.Metric].Select(p => new TimeValue<double>(ToLocal(p.Bucket), p.Value * chart.Scale)).ToList(),
+            Data = snapshot[s.Metric].Select(p => new TimeValue<double>(ToLocal(p.Bucket), axis.Plot(p.Value * chart.Scale))).ToList(),
         }).ToList();
 
     private DateTime ToLocal(DateTime utc) =>
         TimeZone.Zone is { } zone ? TimeZoneInfo.ConvertTimeFromUtc(utc, zone) : utc;
 
-    private TimeSeriesChartOptions OptionsFor(HistoryChart chart) => new()
+    private TimeSeriesChartOptions OptionsFor(HistoryChart chart, ChartAxis axis) => new()
     {
         ShowLegend = chart.Series.Count > 1,
         ShowDataMarkers = false,
-        MaxNumYAxisTicks = 5,
-        YAxisToStringFunc = chart.Format,
+        YAxisTicks = axis.Ticks,
+        MaxNumYAxisTicks = 8,
+        YAxisToStringFunc = v => chart.Format(axis.Unplot(v)),
         TimeLabelFormat = range == HistoryRange.LastWeek ? "ddd HH:mm" : "HH:mm",
         TooltipTimeLabelFormat = "yyyy-MM-dd HH:mm",
         TimeLabelSpacing = range switch

@@ -9,6 +9,8 @@ public static class WeaviateFeatureRegistration
     public static IServiceCollection AddWeaviateMonitoring(this IServiceCollection services, OrchestraAdminOptions settings)
     {
         services.AddScoped<IWeaviateService, WeaviateService>();
+        services.AddScoped<VectorSearch.IVectorSearch, VectorSearch.GraphQLVectorSearch>();
+        services.AddScoped<VectorSearch.IRecentSearches, VectorSearch.RecentSearches>();
         if (settings.Weaviate.IsConfigured) services.AddSingleton<IMetricSource, WeaviateMetricSource>();
         return services;
     }

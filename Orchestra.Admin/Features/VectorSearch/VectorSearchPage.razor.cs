@@ -1,0 +1,310 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.JSInterop;
+using MudBlazor;
+using Orchestra.Admin.Components.Controls;
+using Orchestra.Admin.Data.Weaviate;
+using Orchestra.Admin.Security;
+
+namespace Orchestra.Admin.Features.VectorSearch;
+
+/// <summary>
+/// Ad hoc search: the operator picks a class and a mode, the page shows the exact query sent, the time it
+/// took and the ranked hits with their distances. Read-only, so Viewers may search too.
+/// </summary>
+public partial class VectorSearchPage
+{
+    /// <summary>Text longer than this is cut in the table, with a toggle to show all.</summary>
+    internal const int CutAt = 160;
+
+    [Inject] private IVectorSearch Search { get; set; } = null!;
+    [Inject] private IRecentSearches Recent { get; set; } = null!;
+    [Inject] private ICurrentOperator CurrentOperator { get; set; } = null!;
+    [Inject] private NavigationManager Navigation { get; set; } = null!;
+    [Inject] private IJSRuntime JS { get; set; } = null!;
+    [Inject] private ISnackbar Snackbar { get; set; } = null!;
+    [Inject] private Weaviate.IWeaviateService Weaviate { get; set; } = null!;
+
+    private readonly SearchForm form = new();
+    private IReadOnlyList<string>? classNames;
+    private ClassSearchInfo? info;
+    private string? loadError;
+    private string? weaviateError;
+    private string? preview;
+    private SearchResult? result;
+    private SearchRequest? resultRequest;
+    private IReadOnlyList<RecentSearch> recent = [];
+    private bool searching;
+    private readonly HashSet<(int Rank, string Property)> expanded = [];
+
+    protected override async Task OnInitializedAsync()
+    {
+        if (!Weaviate.IsConfigured) return;
+        try
+        {
+            classNames = await Search.ClassNamesAsync();
+        }
+        catch (Exception e)
+        {
+            loadError = ErrorMessages.Describe(e);
+            classNames = [];
+            return;
+        }
+        await LoadRecentAsync();
+
+        // Reached from "find similar" on an object: ?class=Memory&nearObject=<id> searches at once.
+        var query = QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query);
+        var cls = query.TryGetValue("class", out var c) ? c.ToString() : null;
+        if (cls != null && classNames.Contains(cls)) await SelectClassAsync(cls);
+        else if (classNames.Count == 1) await SelectClassAsync(classNames[0]);
+        // Not while prerendering: the page initializes twice (prerender, then interactive) and would search twice.
+        if (info != null && RendererInfo.IsInteractive && query.TryGetValue("nearObject", out var id) && !string.IsNullOrEmpty(id.ToString()))
+        {
+            form.Mode = SearchMode.NearObject;
+            form.ObjectId = id.ToString();
+            await RunAsync();
+        }
+    }
+
+    private async Task SelectClassAsync(string className)
+    {
+        form.ClassName = className;
+        form.Errors.Clear();
+        weaviateError = null;
+        try
+        {
+            info = await Search.DescribeClassAsync(className);
+            form.Properties = DefaultProperties(info).ToHashSet();
+            form.Filters.Clear();
+            if (form.ThresholdKind == ThresholdKind.Certainty && !CertaintyAllowed) form.ThresholdKind = ThresholdKind.Distance;
+            if (form.Mode == SearchMode.NearText && info.NearTextUnavailableReason != null) form.Mode = SearchMode.NearVector;
+        }
+        catch (Exception e)
+        {
+            info = null;
+            form.Errors["class"] = ErrorMessages.Describe(e);
+        }
+    }
+
+    private bool CertaintyAllowed => info?.Distance == "cosine";
+
+    private bool IsNearSearch => form.Mode is SearchMode.NearVector or SearchMode.NearObject or SearchMode.NearText;
+
+    private static IEnumerable<string> DefaultProperties(ClassSearchInfo info) =>
+        info.Properties.Where(p => p.DataType.Count == 1 && p.DataType[0] is "text" or "string").Select(p => p.Name!).Take(5);
+
+    private async Task RunAsync()
+    {
+        form.Errors.Clear();
+        weaviateError = null;
+        var request = form.ToRequest();
+        searching = true;
+        try
+        {
+            preview = await Search.PreviewAsync(request);
+            result = await Search.SearchAsync(request);
+            resultRequest = request;
+            expanded.Clear();
+            await RememberAsync(request);
+        }
+        catch (SearchInputException e)
+        {
+            form.Errors[e.Field] = e.Message; // shown at the field; the form keeps what was typed
+        }
+        catch (Exception e)
+        {
+            weaviateError = ErrorMessages.Describe(e);
+        }
+        finally
+        {
+            searching = false;
+        }
+    }
+
+    private async Task RememberAsync(SearchRequest request)
+    {
+        try
+        {
+            var actor = await CurrentOperator.GetAsync();
+            await Recent.RememberAsync(actor.Name, request);
+            await LoadRecentAsync();
+        }
+        catch (Exception e)
+        {
+            // The search itself worked: a list that could not be stored is worth a note, not an error panel.
+            Snackbar.Add($"This search was not added to your recent searches: {ErrorMessages.Describe(e)}", Severity.Warning);
+        }
+    }
+
+    private async Task LoadRecentAsync()
+    {
+        try
+        {
+            recent = await Recent.ListAsync((await CurrentOperator.GetAsync()).Name);
+        }
+        catch (Exception)
+        {
+            recent = []; // PostgreSQL down: searching still works; the banner says what is wrong
+        }
+    }
+
+    private async Task RerunAsync(RecentSearch search)
+    {
+        if (classNames?.Contains(search.Request.ClassName) != true)
+        {
+            weaviateError = $"Class {search.Request.ClassName} is no longer in the schema.";
+            return;
+        }
+        await SelectClassAsync(search.Request.ClassName);
+        form.Load(search.Request);
+        await RunAsync();
+    }
+
+    private void AddFilter()
+    {
+        var first = info?.Properties.FirstOrDefault()?.Name ?? "";
+        form.Filters.Add(new FilterForm { Property = first });
+    }
+
+    private async Task CopyQueryAsync()
+    {
+        if (preview == null) return;
+        await JS.InvokeVoidAsync("navigator.clipboard.writeText", preview);
+        Snackbar.Add("Query copied.", Severity.Success);
+    }
+
+    private async Task ExportAsync()
+    {
+        if (result == null || resultRequest == null) return;
+        var export = new JsonObject
+        {
+            ["class"] = resultRequest.ClassName,
+            ["mode"] = resultRequest.Mode.ToString(),
+            ["query"] = result.Query,
+            ["elapsedMs"] = Math.Round(result.Elapsed.TotalMilliseconds, 1),
+            ["hits"] = new JsonArray(result.Hits.Select(h => (JsonNode)new JsonObject
+            {
+                ["rank"] = h.Rank,
+                ["id"] = h.Id.ToString(),
+                ["distance"] = h.Distance,
+                ["certainty"] = h.Certainty,
+                ["score"] = h.Score,
+                ["properties"] = h.Properties.DeepClone(),
+            }).ToArray()),
+        };
+        var fileName = $"search-{resultRequest.ClassName}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json";
+        await JS.InvokeVoidAsync("orchestraAdmin.download", fileName, "application/json",
+            export.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private string? ErrorOf(string field) => form.Errors.GetValueOrDefault(field);
+
+    internal static string Format(double? value) => value?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "–";
+
+    /// <summary>A property value on one line: strings as they are, other values as compact JSON.</summary>
+    internal static string ValueText(JsonNode? value) => value switch
+    {
+        null => "",
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => value.ToJsonString(),
+    };
+
+    /// <summary>The same value in full: JSON (also JSON held in text, as the stack's metadata is) pretty-printed.</summary>
+    internal static string FullText(JsonNode? value) => ValueText(value) is var text && LooksLikeJson(text) ? JsonText.Pretty(text) : text;
+
+    private static bool LooksLikeJson(string s) => s.TrimStart() is { Length: > 0 } t && (t[0] == '{' || t[0] == '[');
+
+    private static string ModeLabel(SearchMode mode) => mode switch
+    {
+        SearchMode.NearVector => "nearVector",
+        SearchMode.NearObject => "nearObject",
+        SearchMode.NearText => "nearText",
+        SearchMode.Bm25 => "bm25",
+        _ => "hybrid",
+    };
+
+    private static string Summary(SearchRequest r) => r.Mode switch
+    {
+        SearchMode.NearVector => $"vector of {r.VectorText.Count(ch => ch == ',') + 1} values",
+        SearchMode.NearObject => $"near {r.ObjectId}",
+        _ => $"\"{(r.QueryText.Length > 40 ? r.QueryText[..40] + "…" : r.QueryText)}\"",
+    } + $" · limit {r.Limit}";
+
+    private (List<ChartSeries<double>> Series, LineChartOptions Options) DistanceChart()
+    {
+        var axis = ChartAxis.For(result!.Hits.Select(h => h.Distance ?? 0));
+        var series = new List<ChartSeries<double>> { new() { Name = "distance", Data = result.Hits.Select(h => axis.Plot(h.Distance ?? 0)).ToList() } };
+        var options = new LineChartOptions
+        {
+            ShowLegend = false,
+            YAxisTicks = axis.Ticks,
+            MaxNumYAxisTicks = 8,
+            YAxisToStringFunc = v => axis.Unplot(v).ToString("0.000", CultureInfo.InvariantCulture),
+        };
+        return (series, options);
+    }
+
+    private string[] RankLabels() => result!.Hits.Select(h => h.Rank.ToString(CultureInfo.InvariantCulture)).ToArray();
+}
+
+/// <summary>The form as the operator edits it (mutable, bound to the inputs); <see cref="ToRequest"/> freezes it.</summary>
+internal sealed class SearchForm
+{
+    public string ClassName { get; set; } = "";
+    public HashSet<string> Properties { get; set; } = [];
+    public SearchMode Mode { get; set; } = SearchMode.NearVector;
+    public string VectorText { get; set; } = "";
+    public string ObjectId { get; set; } = "";
+    public string QueryText { get; set; } = "";
+    public double Alpha { get; set; } = 0.75;
+    public HybridFusion Fusion { get; set; } = HybridFusion.RelativeScoreFusion;
+    public ThresholdKind ThresholdKind { get; set; } = ThresholdKind.None;
+    public double? Threshold { get; set; }
+    public int Limit { get; set; } = 10;
+    public List<FilterForm> Filters { get; } = [];
+    /// <summary>Field → message, from the last SearchInputException.</summary>
+    public Dictionary<string, string> Errors { get; } = [];
+
+    public SearchRequest ToRequest() => new()
+    {
+        ClassName = ClassName,
+        Properties = Properties.Order(StringComparer.Ordinal).ToList(),
+        Mode = Mode,
+        VectorText = VectorText,
+        ObjectId = ObjectId.Trim(),
+        QueryText = QueryText,
+        Alpha = Alpha,
+        Fusion = Fusion,
+        ThresholdKind = Threshold == null ? ThresholdKind.None : ThresholdKind,
+        Threshold = ThresholdKind == ThresholdKind.None ? null : Threshold,
+        Limit = Limit,
+        Filters = Filters.Select(f => new FilterRow(f.Property, f.Operator, f.Value)).ToList(),
+    };
+
+    public void Load(SearchRequest r)
+    {
+        ClassName = r.ClassName;
+        Properties = r.Properties.ToHashSet();
+        Mode = r.Mode;
+        VectorText = r.VectorText;
+        ObjectId = r.ObjectId;
+        QueryText = r.QueryText;
+        Alpha = r.Alpha;
+        Fusion = r.Fusion;
+        ThresholdKind = r.ThresholdKind;
+        Threshold = r.Threshold;
+        Limit = r.Limit;
+        Filters.Clear();
+        Filters.AddRange(r.Filters.Select(f => new FilterForm { Property = f.Property, Operator = f.Operator, Value = f.Value }));
+    }
+}
+
+internal sealed class FilterForm
+{
+    public string Property { get; set; } = "";
+    public FilterOperator Operator { get; set; } = FilterOperator.Equal;
+    public string Value { get; set; } = "";
+}
