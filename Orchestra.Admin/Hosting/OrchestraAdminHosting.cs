@@ -7,6 +7,7 @@ using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Data.Weaviate;
 using Orchestra.Admin.Features.Health;
 using Orchestra.Admin.Features.Audit;
+using Orchestra.Admin.Features.Documents;
 using Orchestra.Admin.Features.Overview;
 using Orchestra.Admin.Features.Postgres;
 using Orchestra.Admin.Features.Weaviate;
@@ -53,6 +54,8 @@ public static class OrchestraAdminHosting
         services.AddScoped<IStatusTilesService, StatusTilesService>();
         services.AddScoped<IAuditService, AuditService>();
         services.AddPostgresMonitoring();
+        services.AddDocuments();
+        services.AddDocumentEditing();
         services.AddWeaviateMonitoring(settings);
         return builder;
     }

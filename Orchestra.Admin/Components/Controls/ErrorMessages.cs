@@ -14,6 +14,7 @@ public static class ErrorMessages
         NpgsqlException { InnerException: TimeoutException } => "PostgreSQL did not answer in time.",
         NpgsqlException n => $"PostgreSQL error: {n.Message}",
         Data.Weaviate.WeaviateException w => w.Message,
+        Features.Documents.FilterInputException f => $"Check the filter: {f.Message}",
         HttpRequestException h => $"No answer: {h.Message}",
         _ => $"Unexpected error: {e.Message}",
     };

@@ -80,5 +80,4 @@ public partial class ExplainTab
         }
     }
 
-    private static string FormatShare(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + " %";
 }

@@ -1,0 +1,144 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Npgsql;
+using Orchestra.Admin.E2E.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Orchestra.Admin.E2E.Tests;
+
+/// <summary>The documents browser on the seeded demo documents: collections, filter, page forward and back, open one.</summary>
+public sealed class DocumentsTests(AppFixture app) : E2ETest(app)
+{
+    [Fact]
+    public Task Filter_page_forward_and_back_and_open_a_document() => WithPageAsync(async page =>
+    {
+        await page.GotoAsync("/documents");
+        var users = page.Locator("tr[data-collection=users]");
+        await Expect(users).ToContainTextAsync(new Regex(@"\d"));
+        await users.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/documents/users$"));
+        await WaitForInteractiveAsync(page);
+
+        await page.GetByLabel("Data contains (JSON)", new() { Exact = true }).FillAsync("""{"plan":"pro"}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply filter" }).ClickAsync();
+
+        var rows = page.Locator("tr[data-id]");
+        await Expect(rows).ToHaveCountAsync(25);
+        var expected = await CountAsync("SELECT count(*) FROM documents WHERE collection = 'users' AND data @> '{\"plan\":\"pro\"}'");
+        Assert.True(expected > 50, $"the seed has {expected} pro users; the test needs three pages");
+        var firstOfPage1 = await rows.First.GetAttributeAsync("data-id");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Documents · page 2" })).ToBeVisibleAsync();
+        var firstOfPage2 = await rows.First.GetAttributeAsync("data-id");
+        Assert.NotEqual(firstOfPage1, firstOfPage2);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Previous page" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Documents · page 1" })).ToBeVisibleAsync();
+        await Expect(rows.First).ToHaveAttributeAsync("data-id", firstOfPage1!);
+
+        await rows.First.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/documents/users/{firstOfPage1}$"));
+        var tree = page.GetByRole(AriaRole.Tree, new() { Name = "Document data" });
+        await Expect(tree).ToContainTextAsync("\"pro\"");
+        await WaitForInteractiveAsync(page);
+        await tree.GetByRole(AriaRole.Button, new() { Name = "Expand address" }).ClickAsync();
+        await Expect(tree).ToContainTextAsync("city");
+    });
+
+    [Fact]
+    public Task Invalid_JSON_is_refused_at_the_field_with_its_position() => WithPageAsync(async page =>
+    {
+        await page.GotoAsync("/documents/users");
+        await WaitForInteractiveAsync(page);
+        await Expect(page.Locator("tr[data-id]").First).ToBeVisibleAsync();
+
+        await page.GetByLabel("Data contains (JSON)", new() { Exact = true }).FillAsync("""{"plan": pro}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply filter" }).ClickAsync();
+
+        // At the field, with the position of the bad value.
+        await Expect(page.GetByText("line 1, position 10: 'p' is an invalid start of a value.", new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Data contains (JSON)", new() { Exact = true })).ToHaveValueAsync("{\"plan\": pro}");
+    });
+
+    [Fact]
+    public Task Explain_shows_the_plan_of_the_page_query() => WithPageAsync(async page =>
+    {
+        await page.GotoAsync("/documents/orders");
+        await WaitForInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Explain" }).ClickAsync();
+
+        await Expect(page.GetByTestId("plan-summary")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("plan-node").First).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task Edit_see_the_audit_entry_then_delete() => WithPageAsync(async page =>
+    {
+        // A document of its own, so the other tests' pages stay as they were.
+        var id = Guid.NewGuid();
+        await ExecuteAsync($"INSERT INTO documents (id, collection, data) VALUES ('{id}', 'e2e-edit', '{{\"title\":\"before\",\"n\":1}}')");
+        await page.GotoAsync($"/documents/e2e-edit/{id}");
+        await WaitForInteractiveAsync(page);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit", Exact = true }).ClickAsync();
+        var editor = page.GetByLabel("Data (JSON)");
+        await editor.FillAsync("{\"title\": \"after\", \"n\": 2}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+        await Expect(page.GetByText("Saved. The previous version is in the audit log.")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Tree, new() { Name = "Document data" })).ToContainTextAsync("\"after\"");
+        Assert.Equal("after", await ScalarAsync<string>($"SELECT data->>'title' FROM documents WHERE id = '{id}'"));
+
+        await page.GotoAsync("/audit");
+        var entry = page.Locator("tr").Filter(new() { HasText = "documents.update" }).Filter(new() { HasText = id.ToString() });
+        await Expect(entry.First).ToBeVisibleAsync();
+        Assert.Equal("before", await ScalarAsync<string>(
+            $"SELECT previous->'data'->>'title' FROM orchestra_admin.audit_log WHERE action = 'documents.update' AND '{id}' = ANY(target_ids) AND succeeded"));
+
+        await page.GotoAsync($"/documents/e2e-edit/{id}");
+        await WaitForInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync(id.ToString());
+        await Expect(dialog).ToContainTextAsync("e2e-edit");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex("/documents/e2e-edit$"));
+        Assert.Equal(0L, await ScalarAsync<long>($"SELECT count(*) FROM documents WHERE id = '{id}'"));
+        Assert.Equal("after", await ScalarAsync<string>(
+            $"SELECT previous->'data'->>'title' FROM orchestra_admin.audit_log WHERE action = 'documents.delete' AND '{id}' = ANY(target_ids) AND succeeded"));
+    });
+
+    [Fact]
+    public Task The_schema_panel_lists_key_paths_with_their_types() => WithPageAsync(async page =>
+    {
+        await page.GotoAsync("/documents/users");
+        await WaitForInteractiveAsync(page);
+        await page.GetByText("Schema (from a sample)").ClickAsync();
+
+        await Expect(page.Locator("tr[data-path='address.city']")).ToContainTextAsync("string");
+        await Expect(page.Locator("tr[data-path='age']")).ToContainTextAsync("number");
+    });
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(App.DatabaseConnectionString);
+        await conn.OpenAsync();
+        await new NpgsqlCommand(sql, conn).ExecuteNonQueryAsync();
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var conn = new NpgsqlConnection(App.DatabaseConnectionString);
+        await conn.OpenAsync();
+        return (T)(await new NpgsqlCommand(sql, conn).ExecuteScalarAsync())!;
+    }
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(App.DatabaseConnectionString);
+        await conn.OpenAsync();
+        return (long)(await new NpgsqlCommand(sql, conn).ExecuteScalarAsync())!;
+    }
+}
