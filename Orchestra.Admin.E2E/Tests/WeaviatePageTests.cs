@@ -38,6 +38,8 @@ public sealed class WeaviatePageTests(AppFixture app) : E2ETest(app)
         await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Objects of Memory · page 2" })).ToBeVisibleAsync();
+        // The heading changes at once; the rows when page 2 has loaded.
+        await Expect(rows.First).Not.ToHaveAttributeAsync("data-id", firstPage!);
         var secondPage = await rows.First.GetAttributeAsync("data-id");
         Assert.True(string.CompareOrdinal(secondPage, firstPage) > 0, $"page 2 starts at {secondPage}, after page 1's {firstPage}");
 

@@ -57,8 +57,10 @@ public partial class CollectionPage
     {
         try
         {
-            page = await Documents.PageAsync(Request(), ct);
-            return page;
+            var loaded = await Documents.PageAsync(Request(), ct);
+            // A load overtaken by a newer one (the panel cancelled it) must not set the paging cursors.
+            if (!ct.IsCancellationRequested) page = loaded;
+            return loaded;
         }
         catch (FilterInputException e)
         {

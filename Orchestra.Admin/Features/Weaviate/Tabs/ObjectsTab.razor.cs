@@ -49,9 +49,11 @@ public partial class ObjectsTab
 
     private async Task<WeaviateObjectPage> LoadPageAsync(CancellationToken ct)
     {
-        page = await Service.ListObjectsAsync(className!, pageSize, after, ct);
+        var loaded = await Service.ListObjectsAsync(className!, pageSize, after, ct);
+        // A load overtaken by a newer one (the panel cancelled it) must not set the paging cursor.
+        if (!ct.IsCancellationRequested) page = loaded;
         StateHasChanged(); // the paging buttons live outside the panel
-        return page;
+        return loaded;
     }
 
     private async Task SelectClassAsync(string selected)
