@@ -60,7 +60,8 @@ public sealed class GraphQLVectorSearch(IServiceProvider services) : IVectorSear
     /// <summary>
     /// The rows of <c>data.Get.&lt;Class&gt;</c> as ranked hits: id, distance and certainty (numbers), score (a
     /// string in Weaviate's <c>_additional</c>, read in the invariant culture), and the row without
-    /// <c>_additional</c> as the properties.
+    /// <c>_additional</c> as the properties. The rows are moved out of <paramref name="response"/>, not copied
+    /// (copies cost about 0.3 ms and 0.4 MB per 1,000-hit search; docs/benchmarks.md): the list is empty afterwards.
     /// </summary>
     public static IReadOnlyList<SearchHit> ReadHits(GraphQLResponse response, string className)
     {
@@ -81,11 +82,10 @@ public sealed class GraphQLVectorSearch(IServiceProvider services) : IVectorSear
             var idText = Text(additional?["id"]);
             if (idText is null || !Guid.TryParse(idText, out var id))
                 throw WeaviateException.Malformed(request, $"result {hits.Count + 1} has no _additional.id");
-            var properties = new JsonObject();
-            foreach (var (key, value) in row)
-                if (key != "_additional") properties[key] = value?.DeepClone();
-            hits.Add(new SearchHit(hits.Count + 1, id, Number(additional?["distance"]), Number(additional?["certainty"]), Number(additional?["score"]), properties));
+            row.Remove("_additional");
+            hits.Add(new SearchHit(hits.Count + 1, id, Number(additional?["distance"]), Number(additional?["certainty"]), Number(additional?["score"]), row));
         }
+        rows.Clear(); // detaches the rows: each hit's properties are an object of its own
         return hits;
     }
 
