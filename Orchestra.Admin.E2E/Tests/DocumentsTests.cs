@@ -117,6 +117,29 @@ public sealed class DocumentsTests(AppFixture app) : E2ETest(app)
     });
 
     [Fact]
+    public Task Export_downloads_the_filtered_documents_as_NDJSON() => WithPageAsync(async page =>
+    {
+        await page.GotoAsync("/documents/users");
+        await WaitForInteractiveAsync(page);
+        await page.GetByLabel("Data contains (JSON)", new() { Exact = true }).FillAsync("""{"plan":"enterprise"}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply filter" }).ClickAsync();
+        var expected = await IdsAsync("""
+            SELECT id::text FROM documents WHERE collection = 'users' AND data @> '{"plan":"enterprise"}'
+            ORDER BY COALESCE(created_at, '-infinity') DESC, id DESC
+            """);
+        await Expect(page.Locator("tr[data-id]").First).ToHaveAttributeAsync("data-id", expected[0]);
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Export" }).ClickAsync());
+
+        Assert.EndsWith(".ndjson", download.SuggestedFilename);
+        using var reader = new StreamReader(await download.CreateReadStreamAsync());
+        var ids = new List<string>();
+        while (await reader.ReadLineAsync() is { } line)
+            ids.Add(System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("id").GetString()!);
+        Assert.Equal(expected, ids);
+    });
+
+    [Fact]
     public Task The_schema_panel_lists_key_paths_with_their_types() => WithPageAsync(async page =>
     {
         await page.GotoAsync("/documents/users");

@@ -81,6 +81,7 @@ public static class OrchestraAdminHosting
         var settings = app.Services.GetRequiredService<IOptions<OrchestraAdminOptions>>().Value;
         app.MapHealthEndpoints();
         app.MapAuthEndpoints(settings);
+        app.MapDocumentsExport();
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -15,6 +15,7 @@ public sealed class OrchestraAdminOptions
     public WeaviateOptions Weaviate { get; set; } = new();
     public SamplingOptions Sampling { get; set; } = new();
     public Features.Overview.StatusThresholds Thresholds { get; set; } = new();
+    public DocumentsOptions Documents { get; set; } = new();
 
     /// <summary>How often the top bar's connection states are probed.</summary>
     public int HealthProbeIntervalSeconds { get; set; } = 10;
@@ -41,6 +42,17 @@ public sealed class PostgresOptions
     public int StatementTimeoutSeconds { get; set; } = 5;
     /// <summary>A query running longer than this is flagged long-running (Cancel / Terminate offered).</summary>
     public int LongRunningSeconds { get; set; } = 60;
+}
+
+public sealed class DocumentsOptions
+{
+    public const int DefaultExportMaxDocuments = 100_000;
+    public const int DefaultExportTimeoutSeconds = 300;
+
+    /// <summary>statement_timeout of one export (GET /documents/{collection}/export): a long read, so not the 5 s of the pages.</summary>
+    public int ExportTimeoutSeconds { get; set; } = DefaultExportTimeoutSeconds;
+    /// <summary>At most this many documents in one export (the query's LIMIT; sent as X-Export-Limit).</summary>
+    public int ExportMaxDocuments { get; set; } = DefaultExportMaxDocuments;
 }
 
 public sealed class SamplingOptions

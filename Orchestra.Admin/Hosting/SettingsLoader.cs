@@ -40,6 +40,8 @@ public static class SettingsLoader
         Require(options.Postgres.LongRunningSeconds >= 1, "OrchestraAdmin:Postgres:LongRunningSeconds", $"must be at least 1 (is {options.Postgres.LongRunningSeconds})");
         Require(options.Sampling.IntervalSeconds >= 1, "OrchestraAdmin:Sampling:IntervalSeconds", $"must be at least 1 (is {options.Sampling.IntervalSeconds})");
         Require(options.Sampling.RetentionDays >= 1, "OrchestraAdmin:Sampling:RetentionDays", $"must be at least 1 (is {options.Sampling.RetentionDays})");
+        Require(options.Documents.ExportTimeoutSeconds >= 1, "OrchestraAdmin:Documents:ExportTimeoutSeconds", $"must be at least 1 (is {options.Documents.ExportTimeoutSeconds})");
+        Require(options.Documents.ExportMaxDocuments >= 1, "OrchestraAdmin:Documents:ExportMaxDocuments", $"must be at least 1 (is {options.Documents.ExportMaxDocuments})");
         var weaviate = options.Weaviate;
         Require(weaviate.ConnectTimeoutSeconds >= 1, "OrchestraAdmin:Weaviate:ConnectTimeoutSeconds", $"must be at least 1 (is {weaviate.ConnectTimeoutSeconds})");
         Require(weaviate.RequestTimeoutSeconds >= 1, "OrchestraAdmin:Weaviate:RequestTimeoutSeconds", $"must be at least 1 (is {weaviate.RequestTimeoutSeconds})");

@@ -15,6 +15,7 @@ public partial class CollectionPage
     [Inject] private IDocumentsService Documents { get; set; } = null!;
     [Inject] private BrowserTimeZone TimeZone { get; set; } = null!;
     [Inject] private IDocumentSchemaService Schema { get; set; } = null!;
+    [Inject] private Microsoft.Extensions.Options.IOptions<Hosting.OrchestraAdminOptions> Options { get; set; } = null!;
 
     [Parameter] public string Collection { get; set; } = "";
 

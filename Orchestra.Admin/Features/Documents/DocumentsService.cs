@@ -197,11 +197,21 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
         }
     }
 
-    private static FilterInputException Rejected(DocumentFilter filter, PostgresException e) =>
+    /// <summary>A data error PostgreSQL raised while running the operator's filters (the page's or the export's), as a filter error.</summary>
+    internal static FilterInputException Rejected(DocumentFilter filter, PostgresException e) =>
         new(string.IsNullOrWhiteSpace(filter.DataContains) && !string.IsNullOrWhiteSpace(filter.MetadataContains) ? "metadataContains" : "dataContains",
             $"PostgreSQL cannot use this filter: {e.MessageText}");
 
     internal sealed record PageQuery(string Sql, DynamicParameters Parameters, bool Backward, DocumentFilter Filter);
+
+    /// <summary>The export's statement (sql/documents/export.sql): the page's filters and order, one JSON line per document, LIMIT @limit.</summary>
+    internal sealed record ExportQuery(string Sql, DynamicParameters Parameters, DocumentFilter Filter);
+
+    /// <summary>
+    /// The WHERE lines (fixed <see cref="Fragments"/>, one per filter set) and their bound parameters (<c>@collection</c>
+    /// and one or two per filter) that the page and the export both run.
+    /// </summary>
+    internal sealed record FilterSql(List<string> Lines, DynamicParameters Parameters);
 
     /// <summary>Checks the request (nothing runs on bad input, except PostgreSQL parsing a JSONPath) and composes the page's SQL.</summary>
     internal async Task<PageQuery> BuildAsync(DocumentPageRequest request, CancellationToken ct)
@@ -213,18 +223,54 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
             throw new FilterInputException("pageSize", $"The page size must be 25, 50 or 100 (is {request.PageSize}).");
         if (request.After != null && request.Before != null)
             throw new ArgumentException("A page request has After or Before, not both.", nameof(request));
-
-        var p = new DynamicParameters();
-        var filters = new List<string>();
-        p.Add("collection", request.Collection);
-
         var columns = request.Columns ?? [];
         if (columns.Count > MaxColumns)
             throw new FilterInputException("columns", $"At most {MaxColumns} columns can be shown (asked for {columns.Count}).");
         if (columns.Any(c => c is null))
             throw new FilterInputException("columns", "A column must name a top-level key.");
+
+        var (filters, p) = await FiltersAsync(request.Collection, f, ct);
         p.Add("columns", columns.ToArray());
         p.Add("value_cut", DocumentRow.ValueCut);
+
+        var sortKey = SortKey(request.Sort);
+        var backward = request.Before != null;
+        // Reading the previous page: the other way round from the cursor, reversed again in memory.
+        var ascending = !request.Descending ^ backward;
+        if ((request.After ?? request.Before) is { } cursor)
+        {
+            filters.Add(string.Format(CultureInfo.InvariantCulture, Fragments.Keyset, sortKey, ascending ? ">" : "<"));
+            p.Add("cursor_at", cursor.At.UtcDateTime);
+            p.Add("cursor_id", cursor.Id);
+        }
+        p.Add("limit", request.PageSize + 1);
+        return new PageQuery(Compose("documents/page", filters, sortKey, ascending), p, backward, f);
+    }
+
+    /// <summary>
+    /// The export of a collection with the page's filters, in the page's order (first page first), at most
+    /// <paramref name="maxDocuments"/> documents: checked and composed exactly as <see cref="BuildAsync"/> does.
+    /// </summary>
+    internal async Task<ExportQuery> BuildExportAsync(string collection, DocumentFilter? filter, DocumentSort sort, bool descending, int maxDocuments, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDocuments, 1);
+        var f = filter ?? new DocumentFilter();
+        var (filters, p) = await FiltersAsync(collection, f, ct);
+        p.Add("limit", maxDocuments);
+        return new ExportQuery(Compose("documents/export", filters, SortKey(sort), !descending), p, f);
+    }
+
+    /// <summary>
+    /// Checks the collection and every filter (a <see cref="FilterInputException"/> with the field and position on bad
+    /// input) and turns them into WHERE lines and bound parameters. The JSONPath last: PostgreSQL parses it, the one
+    /// check that needs the server (it reads no table).
+    /// </summary>
+    internal async Task<FilterSql> FiltersAsync(string? collection, DocumentFilter f, CancellationToken ct)
+    {
+        RequireCollection(collection);
+        var p = new DynamicParameters();
+        var filters = new List<string>();
+        p.Add("collection", collection);
 
         if (JsonObjectFilter(f.DataContains, "dataContains") is { } data)
         {
@@ -255,34 +301,25 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
             filters.Add(Fragments.Text);
             p.Add("text_pattern", "%" + EscapeLike(f.Text) + "%");
         }
-
-        var sortKey = request.Sort == DocumentSort.UpdatedAt ? Fragments.UpdatedKey : Fragments.CreatedKey;
-        var backward = request.Before != null;
-        // Reading the previous page: the other way round from the cursor, reversed again in memory.
-        var ascending = !request.Descending ^ backward;
-        if ((request.After ?? request.Before) is { } cursor)
-        {
-            filters.Add(string.Format(CultureInfo.InvariantCulture, Fragments.Keyset, sortKey, ascending ? ">" : "<"));
-            p.Add("cursor_at", cursor.At.UtcDateTime);
-            p.Add("cursor_id", cursor.Id);
-        }
-        p.Add("limit", request.PageSize + 1);
-
-        // Last: PostgreSQL parses the JSONPath, the one check that needs the server (it reads no table).
         if (!string.IsNullOrWhiteSpace(f.JsonPath))
         {
             await ValidateJsonPathAsync(f.JsonPath, f.JsonPathMode, ct);
             filters.Add(f.JsonPathMode == JsonPathMode.Exists ? Fragments.JsonPathExists : Fragments.JsonPathPredicate);
             p.Add("json_path", f.JsonPath);
         }
+        return new FilterSql(filters, p);
+    }
 
-        var direction = ascending ? "ASC" : "DESC";
-        var sql = StripComments(SqlCatalog.Get("documents/page"))
+    private static string SortKey(DocumentSort sort) => sort == DocumentSort.UpdatedAt ? Fragments.UpdatedKey : Fragments.CreatedKey;
+
+    /// <summary>A template of sql/documents with its markers filled: /*filters*/ with the lines, /*sort_key*/ and /*direction*/.</summary>
+    private static string Compose(string template, IEnumerable<string> filters, string sortKey, bool ascending)
+    {
+        var sql = StripComments(SqlCatalog.Get(template))
             .Replace("/*filters*/", string.Concat(filters.Select(x => x + "\n")).TrimEnd('\n'), StringComparison.Ordinal)
             .Replace("/*sort_key*/", sortKey, StringComparison.Ordinal)
-            .Replace("/*direction*/", direction, StringComparison.Ordinal);
-        sql = BlankLine().Replace(sql, "\n");
-        return new PageQuery(sql, p, backward, f);
+            .Replace("/*direction*/", ascending ? "ASC" : "DESC", StringComparison.Ordinal);
+        return BlankLine().Replace(sql, "\n");
     }
 
     [GeneratedRegex(@"\n\s*\n")]
