@@ -22,7 +22,7 @@ public class DocumentsEditingRegistrationTests(PostgresDatabase db) : IClassFixt
         services.AddSingleton<OperatorActions>();
         services.AddScoped<ICurrentOperator>(_ => FakeCurrentOperator.Operator);
 
-        services.AddDocumentEditing();
+        services.AddDocuments();
 
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         await using var scope = provider.CreateAsyncScope();

@@ -55,7 +55,6 @@ public static class OrchestraAdminHosting
         services.AddScoped<IAuditService, AuditService>();
         services.AddPostgresMonitoring();
         services.AddDocuments();
-        services.AddDocumentEditing();
         services.AddWeaviateMonitoring(settings);
         return builder;
     }

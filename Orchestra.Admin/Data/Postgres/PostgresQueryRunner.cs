@@ -25,9 +25,7 @@ public sealed class PostgresQueryRunner(
     IOptions<OrchestraAdminOptions> options,
     ILogger<PostgresQueryRunner> logger)
 {
-    // Columns are snake_case (one style for every .sql file); records are PascalCase.
-    static PostgresQueryRunner() => DefaultTypeMap.MatchNamesWithUnderscores = true;
-
+    // Columns are snake_case (one style for every .sql file); records are PascalCase: see DapperSettings.
     private TimeSpan DefaultTimeout => TimeSpan.FromSeconds(options.Value.Postgres.StatementTimeoutSeconds);
 
     /// <summary>Runs the query file <c>sql/{name}.sql</c>.</summary>
