@@ -1,3 +1,4 @@
+using Orchestra.Admin.Benchmarks.Shared;
 using System.Diagnostics;
 using System.Globalization;
 using Dapper;
@@ -35,7 +36,7 @@ public sealed class BenchDatabase : IAsyncDisposable
     private readonly string maintenanceConnectionString;
 
     /// <summary>BENCH_KEEP_DATABASE=1 leaves the database on a BENCH_POSTGRES_DSN server, to look into with psql afterwards.</summary>
-    private static bool Keep => Environment.GetEnvironmentVariable("BENCH_KEEP_DATABASE") == "1";
+    private static bool Keep => BenchServer.KeepDatabase;
 
     public string Name { get; }
     /// <summary>The dashboard's connection string: application_name orchestra-admin and the app's default pool settings.</summary>
@@ -53,32 +54,8 @@ public sealed class BenchDatabase : IAsyncDisposable
     public static async Task<BenchDatabase> CreateAsync(Action<string> log)
     {
         var name = "orchestra_bench_" + Guid.NewGuid().ToString("N")[..8];
-        string maintenance, forDashboard;
-        var external = Environment.GetEnvironmentVariable("BENCH_POSTGRES_DSN");
-        if (!string.IsNullOrWhiteSpace(external))
-        {
-            var b = PostgresDsn.Parse(external);
-            log($"Server: BENCH_POSTGRES_DSN ({PostgresDsn.Mask(external)}); creating database {name} on it{(Keep ? "" : " (dropped at the end)")}.");
-            b.ApplicationName = "orchestra-bench-setup";
-            maintenance = b.ConnectionString;
-            b.Database = name;
-            b.ApplicationName = PostgresDsn.ApplicationName;
-            forDashboard = b.ConnectionString;
-        }
-        else
-        {
-            log($"Server: a throwaway PostgreSQL cluster (the tests' harness, binaries from {PostgresServer.BinDir}).");
-            var server = await PostgresServer.GetAsync();
-            maintenance = server.MaintenanceConnectionString;
-            forDashboard = server.ConnectionStringFor(name, PostgresDsn.ApplicationName);
-        }
-        // The pool as the app configures it by default (SettingsLoader: MaxPoolSize 20, CommandTimeout 30).
-        var options = new PostgresOptions();
-        var dashboard = new NpgsqlConnectionStringBuilder(forDashboard)
-        {
-            MinPoolSize = options.MinPoolSize, MaxPoolSize = options.MaxPoolSize, CommandTimeout = options.CommandTimeoutSeconds,
-        };
-        var db = new BenchDatabase(maintenance, name, dashboard.ConnectionString);
+        var (maintenance, dashboard) = await BenchServer.ConnectionStringsAsync(name, log);
+        var db = new BenchDatabase(maintenance, name, dashboard);
         var clock = Stopwatch.StartNew();
         await db.BuildAsync(log);
         db.BuildTime = clock.Elapsed;
