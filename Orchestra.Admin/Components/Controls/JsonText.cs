@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -25,4 +26,17 @@ public static class JsonText
             return json;
         }
     }
+
+    /// <summary>A JSON value on one line: a string as it is, anything else as compact JSON ("null" for null).</summary>
+    public static string OneLine(JsonNode? value) => value switch
+    {
+        null => "null",
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => value.ToJsonString(),
+    };
+
+    /// <summary>The same value in full: JSON pretty-printed, also JSON held in a string (as the stack's metadata is).</summary>
+    public static string Full(JsonNode? value) => OneLine(value) is var text && LooksLikeJson(text) ? Pretty(text) : text;
+
+    private static bool LooksLikeJson(string s) => s.TrimStart() is { Length: > 0 } t && (t[0] == '{' || t[0] == '[');
 }

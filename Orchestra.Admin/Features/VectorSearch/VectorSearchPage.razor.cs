@@ -204,18 +204,11 @@ public partial class VectorSearchPage
 
     internal static string Format(double? value) => value?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "–";
 
-    /// <summary>A property value on one line: strings as they are, other values as compact JSON.</summary>
-    internal static string ValueText(JsonNode? value) => value switch
-    {
-        null => "",
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        _ => value.ToJsonString(),
-    };
+    /// <summary>A property value on one line; an absent property is an empty cell.</summary>
+    internal static string ValueText(JsonNode? value) => value is null ? "" : JsonText.OneLine(value);
 
     /// <summary>The same value in full: JSON (also JSON held in text, as the stack's metadata is) pretty-printed.</summary>
-    internal static string FullText(JsonNode? value) => ValueText(value) is var text && LooksLikeJson(text) ? JsonText.Pretty(text) : text;
-
-    private static bool LooksLikeJson(string s) => s.TrimStart() is { Length: > 0 } t && (t[0] == '{' || t[0] == '[');
+    internal static string FullText(JsonNode? value) => value is null ? "" : JsonText.Full(value);
 
     private static string ModeLabel(SearchMode mode) => mode switch
     {

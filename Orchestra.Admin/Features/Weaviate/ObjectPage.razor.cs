@@ -25,14 +25,6 @@ public partial class ObjectPage
         new(Id.ToString(), null, disabled: true),
     ];
 
-    /// <summary>Strings as they are (JSON held in text pretty-printed, as the stack's metadata is); other values as JSON.</summary>
-    private static string PropertyText(JsonNode? value) => value switch
-    {
-        null => "null",
-        JsonValue v when v.TryGetValue<string>(out var s) => s.TrimStart().StartsWith('{') || s.TrimStart().StartsWith('[') ? JsonText.Pretty(s) : s,
-        _ => JsonText.Pretty(value.ToJsonString()),
-    };
-
     private async Task CopyAsync(string text)
     {
         await JS.InvokeVoidAsync("navigator.clipboard.writeText", text);

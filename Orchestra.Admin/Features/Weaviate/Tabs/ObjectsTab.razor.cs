@@ -106,15 +106,8 @@ public partial class ObjectsTab
     internal static string Preview(WeaviateObject o)
     {
         if (o.Properties is not { Count: > 0 } properties) return "–";
-        return string.Join(" · ", properties.Take(3).Select(p => $"{p.Key}: {Cut(Text(p.Value))}"));
+        return string.Join(" · ", properties.Take(3).Select(p => $"{p.Key}: {Cut(JsonText.OneLine(p.Value))}"));
     }
-
-    private static string Text(JsonNode? value) => value switch
-    {
-        null => "null",
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        _ => value.ToJsonString(),
-    };
 
     private static string Cut(string text) => text.Length <= 80 ? text : text[..80] + "…";
 }
