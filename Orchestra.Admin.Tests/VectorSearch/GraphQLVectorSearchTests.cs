@@ -8,7 +8,7 @@ namespace Orchestra.Admin.Tests.VectorSearch;
 /// <summary>The search service's own logic without a server: reading hits, nearText availability, no Weaviate configured.</summary>
 public sealed class GraphQLVectorSearchTests
 {
-    private static GraphQLResponse Response(string json) => WeaviateJson.Deserialize<GraphQLResponse>(json)!;
+    private static GraphQLResponse Response(string json) => GraphQLResponse.Parse(System.Text.Encoding.UTF8.GetBytes(json));
 
     [Fact]
     public void Hits_are_ranked_with_numbers_and_string_scores_read_invariantly()

@@ -174,10 +174,10 @@ public class WeaviateSampleTests : IAsyncLifetime
         Assert.Equal(query, JsonNode.Parse(server.Requests.Single().Body)!["query"]!.GetValue<string>());
         Assert.False(response.HasErrors);
         Assert.Same(response, response.EnsureNoErrors());
-        var hits = response.Data!["Get"]!["Cosine_Class"]!.AsArray();
-        Assert.Equal(4, hits.Count);
-        Assert.Equal(0.07152337, hits[2]!["_additional"]!["distance"]!.GetValue<double>(), 8);
-        Assert.Equal("object_3", hits[3]!["name"]!.GetValue<string>());
+        var hits = response.Data!.Value.GetProperty("Get").GetProperty("Cosine_Class");
+        Assert.Equal(4, hits.GetArrayLength());
+        Assert.Equal(0.07152337, hits[2].GetProperty("_additional").GetProperty("distance").GetDouble(), 8);
+        Assert.Equal("object_3", hits[3].GetProperty("name").GetString());
     }
 
     [Fact]

@@ -46,7 +46,8 @@ public sealed class AppSide : IAsyncDisposable
 
 /// <summary>
 /// The bare round trip: one HttpClient, the same headers the app's client sends, the JSON body the app sends for
-/// the query (serialized once, up front), the whole answer read as a string and nothing parsed.
+/// the query (serialized once, up front), the whole answer read as bytes (the cheapest complete read; the app's
+/// client reads bytes too) and nothing parsed.
 /// </summary>
 public sealed class RawSide : IDisposable
 {
@@ -71,14 +72,14 @@ public sealed class RawSide : IDisposable
     /// <summary>The request body, exactly (checked against what the app's client serializes).</summary>
     public ReadOnlyMemory<byte> Body { get; }
 
-    public async Task<string> RoundTripAsync()
+    public async Task<byte[]> RoundTripAsync()
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, "v1/graphql") { Content = new ByteArrayContent(body) };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead);
-        var text = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"HTTP {(int)response.StatusCode}: {text}");
-        return text;
+        var answer = await response.Content.ReadAsByteArrayAsync();
+        if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"HTTP {(int)response.StatusCode}: {Encoding.UTF8.GetString(answer)}");
+        return answer;
     }
 
     public void Dispose() => http.Dispose();
@@ -87,23 +88,21 @@ public sealed class RawSide : IDisposable
 /// <summary>
 /// The dashboard's CPU work per search without HTTP: validate and parse the pasted vector and build the GraphQL
 /// text (<see cref="GraphQLSearchQuery.Build"/>), serialize the request body as the client does; then, on an answer
-/// captured once from the emulator, what the client and the search do with it (deserialize
+/// captured once from the emulator, what the client and the search do with it (parse the bytes into a
 /// <see cref="GraphQLResponse"/>, check for GraphQL errors, <see cref="GraphQLVectorSearch.ReadHits"/>).
 /// </summary>
-public sealed class CpuSide(SearchRequest request, WeaviateClass cls, ClassSearchInfo info, string cannedResponse)
+public sealed class CpuSide(SearchRequest request, WeaviateClass cls, ClassSearchInfo info, byte[] cannedBytes)
 {
-    public string CannedResponse { get; } = cannedResponse;
-
     /// <summary>Vector text → validated GraphQL text → request body bytes.</summary>
     public byte[] BuildRequest() => Body(GraphQLSearchQuery.Build(request, cls, info));
 
     /// <summary>The request body as <see cref="WeaviateClient"/> sends it.</summary>
     public static byte[] Body(string query) => Encoding.UTF8.GetBytes(WeaviateJson.Serialize(new GraphQLQuery(query)));
 
-    /// <summary>Response text → GraphQLResponse → ranked hits.</summary>
+    /// <summary>Response bytes → GraphQLResponse → ranked hits.</summary>
     public IReadOnlyList<SearchHit> ParseResponse()
     {
-        var response = WeaviateJson.Deserialize<GraphQLResponse>(CannedResponse)!;
+        var response = GraphQLResponse.Parse(cannedBytes);
         response.EnsureNoErrors();
         return GraphQLVectorSearch.ReadHits(response, cls.Name!);
     }
@@ -114,7 +113,7 @@ public sealed class CpuSide(SearchRequest request, WeaviateClass cls, ClassSearc
 
     public float[] ParseVector() => VectorParser.Parse(request.VectorText, info);
 
-    public GraphQLResponse Deserialize() => WeaviateJson.Deserialize<GraphQLResponse>(CannedResponse)!;
+    public GraphQLResponse Deserialize() => GraphQLResponse.Parse(cannedBytes);
 
     public IReadOnlyList<SearchHit> ReadHits(GraphQLResponse response) => GraphQLVectorSearch.ReadHits(response, cls.Name!);
 }

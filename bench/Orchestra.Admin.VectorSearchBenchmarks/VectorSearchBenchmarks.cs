@@ -23,7 +23,7 @@ public class VectorSearchBenchmarks
 
     [Benchmark(Baseline = true, Description = "Raw HTTP round trip")]
     [BenchmarkCategory("search")]
-    public Task<string> Raw() => run.Raw.RoundTripAsync();
+    public Task<byte[]> Raw() => run.Raw.RoundTripAsync();
 
     [Benchmark(Description = "App: IVectorSearch.SearchAsync")]
     [BenchmarkCategory("search")]

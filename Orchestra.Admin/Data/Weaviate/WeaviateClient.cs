@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -123,10 +124,10 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
 
         var path = $"v1/schema/{Segment(className)}/shards/{Segment(shardName)}";
         var body = WeaviateJson.Serialize(new ShardStatus { Status = status });
-        var (code, text, request) = await SendAsync(HttpMethod.Put, path, body, ct);
+        var (code, answer, request) = await SendAsync(HttpMethod.Put, path, body, ct);
         if (!IsSuccess(code))
-            throw WeaviateException.FromResponse(code, text, request, ApiKeySent, $"no shard '{shardName}' in class '{className}'");
-        return Parse<ShardStatus>(text, request);
+            throw WeaviateException.FromResponse(code, Text(answer), request, ApiKeySent, $"no shard '{shardName}' in class '{className}'");
+        return Parse<ShardStatus>(answer, request);
     }
 
     public async Task<ObjectsListResponse> ListObjectsAsync(string className, int limit, Guid? after = null, bool includeVector = false, CancellationToken ct = default)
@@ -150,9 +151,17 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
     {
         ArgumentNullException.ThrowIfNull(query);
         if (string.IsNullOrWhiteSpace(query.Query)) throw new ArgumentException("the GraphQL query is empty", nameof(query));
-        var (code, text, request) = await SendAsync(HttpMethod.Post, "v1/graphql", WeaviateJson.Serialize(query), ct);
-        if (!IsSuccess(code)) throw WeaviateException.FromResponse(code, text, request, ApiKeySent);
-        return Parse<GraphQLResponse>(text, request);
+        var (code, answer, request) = await SendAsync(HttpMethod.Post, "v1/graphql", WeaviateJson.Serialize(query), ct);
+        if (!IsSuccess(code)) throw WeaviateException.FromResponse(code, Text(answer), request, ApiKeySent);
+        if (IsBlank(answer)) throw WeaviateException.Malformed(request, "empty body");
+        try
+        {
+            return GraphQLResponse.Parse(answer);
+        }
+        catch (JsonException e)
+        {
+            throw WeaviateException.Malformed(request, e.Message, e);
+        }
     }
 
     public Task<GraphQLResponse> GraphQLAsync(string query, CancellationToken ct = default) => GraphQLAsync(new GraphQLQuery(query), ct);
@@ -171,9 +180,8 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
         if (names.Count == 0) return [];
         var response = await GraphQLAsync(GraphQLText.AggregateCount(names), ct);
         var errors = response.Errors ?? [];
-        var aggregate = response.Data?["Aggregate"] as JsonObject;
         // No data at all: the query as a whole failed (e.g. it did not validate).
-        if (aggregate is null)
+        if (response.Data is not { } data || !data.TryGetProperty("Aggregate", out var aggregate) || aggregate.ValueKind != JsonValueKind.Object)
         {
             if (errors.Count > 0) throw WeaviateException.FromGraphQLErrors(errors);
             throw WeaviateException.Malformed("POST /v1/graphql", "no data.Aggregate in the answer");
@@ -188,7 +196,7 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
                 counts.Add(new(name, null, string.Join("; ", own.Select(e => e.Message))));
                 continue;
             }
-            if (ReadCount(aggregate[name]) is { } count)
+            if (aggregate.TryGetProperty(name, out var classCounts) && ReadCount(classCounts) is { } count)
                 counts.Add(new(name, count, null));
             else if (errors.Count > 0)
                 counts.Add(new(name, null, string.Join("; ", errors.Select(e => e.Message).Distinct())));
@@ -199,13 +207,15 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
     }
 
     /// <summary>Aggregate without groupBy answers one group: <c>[{"meta":{"count":3}}]</c>; an empty list counts nothing.</summary>
-    private static long? ReadCount(JsonNode? classNode)
+    private static long? ReadCount(JsonElement groups)
     {
-        if (classNode is not JsonArray groups) return null;
-        if (groups.Count == 0) return 0;
-        if (groups[0]?["meta"]?["count"] is not JsonValue value) return null;
-        if (value.TryGetValue<long>(out var count)) return count;
-        if (value.TryGetValue<double>(out var real) && real >= 0 && real == Math.Floor(real)) return (long)real;
+        if (groups.ValueKind != JsonValueKind.Array) return null;
+        if (groups.GetArrayLength() == 0) return 0;
+        var first = groups[0];
+        if (first.ValueKind != JsonValueKind.Object || !first.TryGetProperty("meta", out var meta) || meta.ValueKind != JsonValueKind.Object
+            || !meta.TryGetProperty("count", out var value) || value.ValueKind != JsonValueKind.Number) return null;
+        if (value.TryGetInt64(out var count)) return count;
+        if (value.TryGetDouble(out var real) && real >= 0 && real == Math.Floor(real)) return (long)real;
         return null;
     }
 
@@ -234,14 +244,17 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
 
     private async Task<T?> GetAsync<T>(string pathAndQuery, string? notFound, CancellationToken ct, bool nullWhenNotFound = false) where T : class
     {
-        var (code, text, request) = await SendAsync(HttpMethod.Get, pathAndQuery, null, ct);
+        var (code, answer, request) = await SendAsync(HttpMethod.Get, pathAndQuery, null, ct);
         if (code == HttpStatusCode.NotFound && nullWhenNotFound) return null;
-        if (!IsSuccess(code)) throw WeaviateException.FromResponse(code, text, request, ApiKeySent, notFound);
-        return Parse<T>(text, request);
+        if (!IsSuccess(code)) throw WeaviateException.FromResponse(code, Text(answer), request, ApiKeySent, notFound);
+        return Parse<T>(answer, request);
     }
 
-    /// <summary>Sends through the API pipeline and reads the whole answer; a failure to get one becomes a <see cref="WeaviateException"/>.</summary>
-    private async Task<(HttpStatusCode Code, string Body, string Request)> SendAsync(HttpMethod method, string pathAndQuery, string? jsonBody, CancellationToken ct)
+    /// <summary>
+    /// Sends through the API pipeline and reads the whole answer as UTF-8 bytes (parsed from those directly: a
+    /// 1 MB search answer is not decoded to a string first); a failure to get one becomes a <see cref="WeaviateException"/>.
+    /// </summary>
+    private async Task<(HttpStatusCode Code, byte[] Body, string Request)> SendAsync(HttpMethod method, string pathAndQuery, string? jsonBody, CancellationToken ct)
     {
         var request = $"{method.Method} /{pathAndQuery.Split('?')[0]}";
         using var message = new HttpRequestMessage(method, pathAndQuery);
@@ -253,7 +266,7 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
         try
         {
             using var response = await api.SendAsync(message, HttpCompletionOption.ResponseContentRead, ct);
-            var body = await response.Content.ReadAsStringAsync(ct);
+            var body = await response.Content.ReadAsByteArrayAsync(ct);
             return (response.StatusCode, body, request);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -284,9 +297,9 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
         return WeaviateException.CircuitOpen(BaseUrl, since, retryIn, last, e);
     }
 
-    private static T Parse<T>(string body, string request) where T : class
+    private static T Parse<T>(byte[] body, string request) where T : class
     {
-        if (string.IsNullOrWhiteSpace(body)) throw WeaviateException.Malformed(request, "empty body");
+        if (IsBlank(body)) throw WeaviateException.Malformed(request, "empty body");
         try
         {
             return WeaviateJson.Deserialize<T>(body) ?? throw WeaviateException.Malformed(request, "null instead of an object");
@@ -296,6 +309,10 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
             throw WeaviateException.Malformed(request, e.Message, e);
         }
     }
+
+    private static bool IsBlank(byte[] body) => body.AsSpan().Trim(" \t\r\n"u8).IsEmpty;
+
+    private static string Text(byte[] body) => Encoding.UTF8.GetString(body);
 
     private static bool IsSuccess(HttpStatusCode code) => (int)code is >= 200 and < 300;
 

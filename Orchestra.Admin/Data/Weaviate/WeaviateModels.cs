@@ -371,8 +371,29 @@ public sealed record GraphQLQuery(string Query, string? OperationName = null, Js
 /// </summary>
 public sealed record GraphQLResponse
 {
-    public JsonObject? Data { get; init; }
+    /// <summary>The answer's <c>data</c> object; null when it is missing or null.</summary>
+    public JsonElement? Data { get; init; }
     public IReadOnlyList<GraphQLError>? Errors { get; init; }
+
+    /// <summary>
+    /// Parses the answer once, from its UTF-8 bytes, into one <see cref="JsonDocument"/>: <see cref="Data"/> points
+    /// into it without copying (a 1,000-hit search answer is about 1 MB, and parsing it twice, as deserializing
+    /// into a node tree does, was most of the dashboard's own cost per search; docs/benchmarks.md). The document
+    /// is not disposed: the elements handed out must stay valid, and the garbage collector reclaims it.
+    /// </summary>
+    /// <exception cref="JsonException">The bytes are not JSON, or not an object.</exception>
+    public static GraphQLResponse Parse(ReadOnlyMemory<byte> utf8)
+    {
+        var root = JsonDocument.Parse(utf8).RootElement;
+        if (root.ValueKind != JsonValueKind.Object) throw new JsonException($"the answer is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object");
+        return new GraphQLResponse
+        {
+            Data = root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object ? data : null,
+            Errors = root.TryGetProperty("errors", out var errors) && errors.ValueKind != JsonValueKind.Null
+                ? errors.Deserialize<List<GraphQLError>>(WeaviateJson.Options)
+                : null,
+        };
+    }
 
     [JsonIgnore]
     public bool HasErrors => Errors is { Count: > 0 };
@@ -454,5 +475,6 @@ public static class WeaviateJson
     };
 
     public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options);
+    public static T? Deserialize<T>(ReadOnlySpan<byte> utf8Json) => JsonSerializer.Deserialize<T>(utf8Json, Options);
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 }
