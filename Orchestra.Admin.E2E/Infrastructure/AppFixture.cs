@@ -20,7 +20,7 @@ public sealed class AppCollection : ICollectionFixture<AppFixture>
 /// the app started as its own process (Production environment, a free loopback
 /// port), and one headless Debian Chromium driven by Playwright. Everything is torn down afterwards.
 /// </summary>
-public sealed partial class AppFixture : IAsyncLifetime
+public partial class AppFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -90,9 +90,18 @@ public sealed partial class AppFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The PostgreSQL server the app's database is created on: the test run's shared one.</summary>
+    protected virtual Task<PostgresServer> PostgresServerAsync() => PostgresServer.GetAsync();
+
+    /// <summary>Settings a derived fixture adds to the app's environment.</summary>
+    protected virtual void AddEnvironment(IDictionary<string, string?> environment) { }
+
+    /// <summary>The seed's scale (E2E_SEED_SCALE overrides it).</summary>
+    protected virtual string DefaultSeedScale => "0.2";
+
     private async Task CreateDatabaseAsync()
     {
-        server = await PostgresServer.GetAsync();
+        server = await PostgresServerAsync();
         await using var conn = new NpgsqlConnection(server.MaintenanceConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{DatabaseName}\" TEMPLATE template0", conn);
@@ -103,7 +112,14 @@ public sealed partial class AppFixture : IAsyncLifetime
 
     /// <summary>The environment both the seeder and the app get: the database as the stack's .env would name it,
     /// nothing inherited that would change what the pages show.</summary>
-    private Dictionary<string, string?> AppEnvironment() => new()
+    private Dictionary<string, string?> AppEnvironment()
+    {
+        var environment = BaseEnvironment();
+        AddEnvironment(environment);
+        return environment;
+    }
+
+    private Dictionary<string, string?> BaseEnvironment() => new()
     {
         ["POSTGRES_DSN"] = StackDsn(server!.ConnectionStringFor(DatabaseName)),
         ["WEAVIATE_URL"] = Emulator.Url.ToString(),
@@ -156,9 +172,9 @@ public sealed partial class AppFixture : IAsyncLifetime
     }
 
     /// <summary>A small demo: enough rows for real sizes and estimates, quick to seed. E2E_SEED_SCALE overrides it.</summary>
-    private static IEnumerable<string> SeedArguments()
+    private IEnumerable<string> SeedArguments()
     {
-        var scale = Environment.GetEnvironmentVariable("E2E_SEED_SCALE") ?? "0.2";
+        var scale = Environment.GetEnvironmentVariable("E2E_SEED_SCALE") ?? DefaultSeedScale;
         return scale is "" or "default" ? [] : ["--scale", scale];
     }
 
@@ -181,6 +197,14 @@ public sealed partial class AppFixture : IAsyncLifetime
         app = await RunningApp.StartAsync("app", AppEnvironment());
         BaseUrl = app.BaseUrl;
         Http = app.Http;
+    }
+
+    /// <summary>Stops the app's process and starts it again (on a new port: contexts made afterwards use it).</summary>
+    public async Task RestartAppAsync()
+    {
+        if (app != null) await app.DisposeAsync();
+        app = null;
+        await StartAppAsync();
     }
 
     private async Task LaunchBrowserAsync()
@@ -219,12 +243,12 @@ public sealed partial class AppFixture : IAsyncLifetime
 
     /// <summary>A fresh, isolated browser context (own cookies and localStorage) against the app, signed in as
     /// <see cref="OperatorUserName"/> unless <paramref name="signedIn"/> is false. Light colour scheme, en-US, UTC:
-    /// the same on every machine.</summary>
-    public async Task<IBrowserContext> NewContextAsync(bool signedIn = true)
+    /// the same on every machine. <paramref name="baseUrl"/> points it elsewhere, e.g. at a proxy in front of the app.</summary>
+    public async Task<IBrowserContext> NewContextAsync(bool signedIn = true, Uri? baseUrl = null)
     {
         return await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = BaseUrl.ToString(),
+            BaseURL = (baseUrl ?? BaseUrl).ToString(),
             StorageState = signedIn ? signedInState : null,
             ColorScheme = ColorScheme.Light,
             Locale = "en-US",
@@ -250,7 +274,7 @@ public sealed partial class AppFixture : IAsyncLifetime
             throw new InvalidOperationException($"{SolutionLayout.AppDll} is missing: build the solution ({SolutionLayout.Configuration}) first; `dotnet test Orchestra.Admin.E2E` builds it.");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (browser != null) { try { await browser.CloseAsync(); } catch (PlaywrightException) { /* already gone */ } }
         browser = null;

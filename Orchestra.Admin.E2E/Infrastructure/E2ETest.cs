@@ -26,9 +26,16 @@ public sealed class BrowserProblems
 /// and a failure is reported with the app's last log lines, what the browser complained about and a screenshot.
 /// </summary>
 [Collection(AppCollection.Name)]
-public abstract partial class E2ETest(AppFixture app)
+public abstract class E2ETest(AppFixture app) : E2ETestBase(app);
+
+/// <summary>What every E2E test class gets, whichever app fixture (collection) it runs against.</summary>
+public abstract partial class E2ETestBase(AppFixture app)
 {
     protected AppFixture App { get; } = app;
+
+    /// <summary>A page's panel (a DataPanel is a region named by its heading).</summary>
+    protected static ILocator Panel(IPage page, string heading) =>
+        page.GetByRole(AriaRole.Region, new PageGetByRoleOptions { Name = heading, Exact = true });
 
     protected Task WithPageAsync(Func<IPage, Task> test, [CallerMemberName] string testName = "") =>
         WithPageAsync((page, _) => test(page), testName);

@@ -124,8 +124,6 @@ public sealed partial class OverviewTests(AppFixture app) : E2ETest(app)
         Assert.Empty(problems.All);
     });
 
-    private static ILocator Panel(IPage page, string heading) =>
-        page.GetByRole(AriaRole.Region, new PageGetByRoleOptions { Name = heading, Exact = true });
 
     private async Task<NpgsqlConnection> OpenDatabaseAsync()
     {

@@ -106,7 +106,4 @@ public sealed class WeaviatePageTests(AppFixture app) : E2ETest(app)
         await page.GetByRole(AriaRole.Link, new() { Name = "Weaviate" }).ClickAsync();
         await Expect(Panel(page, "Nodes").Locator("tr[data-node=node1]")).ToHaveAttributeAsync("data-level", "ok", new() { Timeout = 20_000 });
     });
-
-    private static ILocator Panel(IPage page, string heading) =>
-        page.GetByRole(AriaRole.Region, new PageGetByRoleOptions { Name = heading, Exact = true });
 }

@@ -19,12 +19,19 @@ public abstract class SampledComponent : ComponentBase, IDisposable
     /// <summary>Reloads the page's panels.</summary>
     protected abstract Task RefreshAsync();
 
+    /// <summary>The refresh the last round started, while it runs.</summary>
+    private Task roundRefresh = Task.CompletedTask;
+
     protected override void OnInitialized() => Sampler.Sampled += OnSampled;
 
     private void OnSampled(SampleRound round) => _ = InvokeAsync(() =>
     {
         StateHasChanged(); // e.g. the time of the last round
-        return RefreshAsync();
+        // A panel slower than the interval (a query waiting up to its statement timeout) is not restarted by every
+        // round: it would never finish, and never show its data or its "timed out" error.
+        if (!roundRefresh.IsCompleted) return Task.CompletedTask;
+        roundRefresh = RefreshAsync();
+        return roundRefresh;
     });
 
     protected Task<T> Shared<T>(string key, Func<CancellationToken, Task<T>> load, CancellationToken ct) =>

@@ -66,6 +66,9 @@ public sealed class BackendHealth(
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             next = Next(Postgres, BackendStatus.Down, Describe(e, timeout), null);
+            // After a restart of PostgreSQL every idle pooled connection is dead, and each would fail one query
+            // before the pool noticed: drop them all, so the first query after the outage gets a fresh one.
+            dataSource.Clear();
         }
         Set(next, isPostgres: true);
         return next;
