@@ -48,6 +48,7 @@ public class SettingsLoaderTests
     [InlineData("OrchestraAdmin:Postgres:MinPoolSize", "50", "OrchestraAdmin:Postgres:MinPoolSize must be from 0 to MaxPoolSize")]
     [InlineData("OrchestraAdmin:Postgres:StatementTimeoutSeconds", "0", "StatementTimeoutSeconds must be at least 1")]
     [InlineData("OrchestraAdmin:Postgres:MaxPoolSize", "many", "OrchestraAdmin:")]
+    [InlineData("OrchestraAdmin:TrustedProxies:0", "10.0.0.0/8", "OrchestraAdmin:TrustedProxies '10.0.0.0/8' is not an IP address")]
     public void Bad_numbers_are_named(string key, string value, string expected)
     {
         var e = Assert.Throws<SettingsException>(() => Load(("POSTGRES_DSN", "postgresql://u:p@h/db"), (key, value)));

@@ -37,6 +37,7 @@ public static class OrchestraAdminHosting
         AddPostgres(services, settings);
         services.AddWeaviateClient(settings);
 
+        services.AddSecurityHeaders(settings);
         services.AddOrchestraAuth(settings);
         services.AddSingleton<AuditLog>();
         services.AddSingleton<OperatorActions>();
@@ -61,6 +62,8 @@ public static class OrchestraAdminHosting
 
     public static WebApplication MapOrchestraAdmin(this WebApplication app)
     {
+        var settings = app.Services.GetRequiredService<IOptions<OrchestraAdminOptions>>().Value;
+        app.UseSecurityHeaders(settings);
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         // The friendly 404 page is for browsers asking for a page. Everything else keeps its own status:
@@ -77,7 +80,6 @@ public static class OrchestraAdminHosting
         app.UseRateLimiter();
         app.UseAntiforgery();
 
-        var settings = app.Services.GetRequiredService<IOptions<OrchestraAdminOptions>>().Value;
         app.MapHealthEndpoints();
         app.MapAuthEndpoints(settings);
         app.MapDocumentsExport();

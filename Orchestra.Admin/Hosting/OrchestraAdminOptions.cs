@@ -17,6 +17,12 @@ public sealed class OrchestraAdminOptions
     public Features.Overview.StatusThresholds Thresholds { get; set; } = new();
     public DocumentsOptions Documents { get; set; } = new();
 
+    /// <summary>
+    /// IP addresses of reverse proxies whose X-Forwarded-Proto is believed (loopback always is), so that HTTPS
+    /// ended at the proxy still gets HSTS and Secure cookies.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     /// <summary>How often the top bar's connection states are probed.</summary>
     public int HealthProbeIntervalSeconds { get; set; } = 10;
 
