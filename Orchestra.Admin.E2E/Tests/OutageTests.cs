@@ -9,12 +9,12 @@ namespace Orchestra.Admin.E2E.Tests;
 /// <summary>
 /// The backends and the app itself go away while operators have the dashboard open: PostgreSQL stopped and started,
 /// Weaviate failing in each of the ways it can, the app restarted, the network cut. Against a stack of their own
-/// (<see cref="OutageFixture"/>), one test at a time.
+/// (<see cref="OwnStackFixture"/>), one test at a time.
 /// </summary>
-[Collection(OutageCollection.Name)]
-public sealed class OutageTests(OutageFixture app) : E2ETestBase(app)
+[Collection(OwnStackCollection.Name)]
+public sealed class OutageTests(OwnStackFixture app) : E2ETestBase(app)
 {
-    private OutageFixture Stack => (OutageFixture)App;
+    private OwnStackFixture Stack => (OwnStackFixture)App;
 
     private static ILocator Banner(IPage page, string backend) =>
         page.GetByRole(AriaRole.Alert).Filter(new() { HasText = $"{backend} is unreachable" });
@@ -67,7 +67,7 @@ public sealed class OutageTests(OutageFixture app) : E2ETestBase(app)
     public static TheoryData<string, string> WeaviateFaults => new()
     {
         { "down", "connection refused" },
-        { "slow", $"within {OutageFixture.WeaviateRequestTimeoutSeconds} s" },
+        { "slow", $"within {OwnStackFixture.WeaviateRequestTimeoutSeconds} s" },
         { "500", "disk quota exceeded" },
         { "401", "this Weaviate requires an API key: set WEAVIATE_API_KEY" },
         { "malformed", "Weaviate answered with malformed JSON" },
@@ -88,7 +88,7 @@ public sealed class OutageTests(OutageFixture app) : E2ETestBase(app)
             switch (fault)
             {
                 case "down": await Stack.StopEmulatorAsync(); break;
-                case "slow": faults.LatencyMs = (OutageFixture.WeaviateRequestTimeoutSeconds + 2) * 1000; break;
+                case "slow": faults.LatencyMs = (OwnStackFixture.WeaviateRequestTimeoutSeconds + 2) * 1000; break;
                 case "500": faults.StatusMessage = "disk quota exceeded"; faults.StatusCode = 500; break;
                 case "401": faults.StatusCode = 401; break;
                 case "malformed": faults.MalformedJson = true; break;

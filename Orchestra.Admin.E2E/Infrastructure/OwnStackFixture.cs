@@ -3,10 +3,11 @@ using Orchestra.Admin.Tests.Infrastructure;
 namespace Orchestra.Admin.E2E.Infrastructure;
 
 [CollectionDefinition(Name)]
-public sealed class OutageCollection : ICollectionFixture<OutageFixture>
+public sealed class OwnStackCollection : ICollectionFixture<OwnStackFixture>
 {
-    /// <summary>Tests that take the stack's backends or the app itself away: a stack of their own.</summary>
-    public const string Name = "Outages";
+    /// <summary>Tests that change the stack in ways the other tests must not see (backends taken away, the app
+    /// restarted, hostile data added): a stack of their own.</summary>
+    public const string Name = "Own stack";
 }
 
 /// <summary>
@@ -14,7 +15,7 @@ public sealed class OutageCollection : ICollectionFixture<OutageFixture>
 /// touching the other tests), with its data-protection keys in a folder (so sign-ins survive a restart of the app,
 /// as README's Docker setup keeps them in a volume), and a 2 s Weaviate request timeout (so "slow" is quick to show).
 /// </summary>
-public sealed class OutageFixture : AppFixture
+public sealed class OwnStackFixture : AppFixture
 {
     private PostgresCluster? cluster;
     private readonly string keysDirectory = Directory.CreateTempSubdirectory("orchestra-e2e-keys-").FullName;
