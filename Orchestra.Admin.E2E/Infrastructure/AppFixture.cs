@@ -199,6 +199,9 @@ public partial class AppFixture : IAsyncLifetime
         Http = app.Http;
     }
 
+    /// <summary>The app's process id (e.g. to read its memory).</summary>
+    public int AppProcessId => app?.Process.Id ?? throw new InvalidOperationException("The app is not running.");
+
     /// <summary>Stops the app's process and starts it again (on a new port: contexts made afterwards use it).</summary>
     public async Task RestartAppAsync()
     {
