@@ -227,7 +227,7 @@ public partial class FailedTab : IDisposable
         return string.Join(", ", parts);
     }
 
-    internal static string Short(string fingerprint) => fingerprint.Length <= 12 ? fingerprint : fingerprint[..12] + "…";
+    internal static string Short(string fingerprint) => fingerprint.Length <= 16 ? fingerprint : fingerprint[..16] + "…";
 
     private string? ErrorOf(string field) => form.Errors.GetValueOrDefault(field);
 
