@@ -43,6 +43,7 @@ public sealed class FakeTaskActions : ITaskActions
     public List<(OperatorIdentity Actor, RequeueRequest Request)> Requeued { get; } = [];
     public List<IReadOnlyList<Guid>> Deleted { get; } = [];
     public List<IReadOnlyList<Guid>> Cancelled { get; } = [];
+    public List<IReadOnlyList<Guid>> StuckRequeued { get; } = [];
 
     /// <summary>The bulk requeue: by default one batch that requeues everything matched.</summary>
     public Func<RequeueRequest, IProgress<RequeueProgress>?, CancellationToken, Task<RequeueReport>> Requeue { get; set; }
@@ -65,8 +66,11 @@ public sealed class FakeTaskActions : ITaskActions
         return Requeue(request, progress, ct);
     }
 
-    public Task<RequeueReport> RequeueStuckAsync(OperatorIdentity actor, IReadOnlyList<Guid> ids, CancellationToken ct = default) =>
-        Task.FromResult(new RequeueReport(ids.Count, ids.Count, 0, 0, 1, false, 43));
+    public Task<RequeueReport> RequeueStuckAsync(OperatorIdentity actor, IReadOnlyList<Guid> ids, CancellationToken ct = default)
+    {
+        StuckRequeued.Add(ids);
+        return Task.FromResult(new RequeueReport(ids.Count, ids.Count, 0, 0, 1, false, 43));
+    }
 
     public Task<ActionResult> CancelAsync(OperatorIdentity actor, IReadOnlyList<Guid> ids, CancellationToken ct = default)
     {

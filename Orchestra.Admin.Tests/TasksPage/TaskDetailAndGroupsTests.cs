@@ -99,3 +99,34 @@ public class TasksErrorGroupsTests : TasksPageTestBase
         Assert.False(Actions.Requeued.Single().Request.All);
     }
 }
+
+public class TasksStuckTests : TasksPageTestBase
+{
+    [Fact]
+    public async Task Stuck_tasks_show_how_long_they_run_against_their_threshold_and_the_selected_are_requeued_after_a_confirmation()
+    {
+        SignIn(AdminRoles.Operator);
+        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
+        Tasks.Stuck =
+        [
+            new StuckTask(a, "resize_image", 5, DateTimeOffset.UtcNow.AddHours(-3), TimeSpan.FromMinutes(185), TimeSpan.FromMinutes(15)),
+            new StuckTask(b, "sync_crm", 0, DateTimeOffset.UtcNow.AddHours(-1), TimeSpan.FromMinutes(61), TimeSpan.FromMinutes(30)),
+        ];
+        var dialogs = Render<MudDialogProvider>();
+        var tab = Render<StuckTab>();
+
+        tab.WaitForAssertion(() => Assert.Contains("3 h 5 min", tab.Find($"tr[data-id='{a}']").TextContent));
+        Assert.Contains("30 min 0 s", tab.Find($"tr[data-id='{b}']").TextContent);
+        tab.Find($"tr[data-id='{b}'] input[type=checkbox]").Change(true);
+        tab.WaitForAssertion(() => Assert.False(Button(tab, "Requeue stuck (1)").HasAttribute("disabled")));
+
+        var clicked = Button(tab, "Requeue stuck (1)").ClickAsync(new());
+        dialogs.WaitForAssertion(() => Assert.Contains("requeue only tasks whose worker is gone", dialogs.Markup));
+        await dialogs.FindAll("button").Single(x => x.TextContent.Trim() == "Requeue").ClickAsync(new());
+        await clicked.WaitAsync(TimeSpan.FromSeconds(10));
+
+        tab.WaitForAssertion(() => Assert.Equal("audit?id=43", tab.Find("[data-testid=task-action-outcome] a").GetAttribute("href")));
+        Assert.Contains("Requeued 1 of 1", tab.Find("[data-testid=task-action-outcome]").TextContent);
+        Assert.Equal([b], Actions.StuckRequeued.Single());
+    }
+}
