@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orchestra.Admin.Data.Postgres;
+using Orchestra.Admin.Features.Tasks;
+using Orchestra.Admin.Hosting;
+using Orchestra.Admin.Sampling;
+using Orchestra.Admin.Security;
+using Orchestra.Admin.TasksBenchmarks;
+
+// Issue 9's benchmark, in one run: on 5,000,000 tasks with 100,000 failed (BENCH_TASKS scales it, 1 in 50 failed),
+//  1. the failed list (the app's TasksService.FailedAsync) at depth (half-way through the failed tasks) against page 1,
+//     with the stack's indexes as they are and with the advised partial index (created in this throwaway database only);
+//  2. requeue all failed through the app's bulk path (TaskActions.RequeueAsync: read the set once, batches of 1,000,
+//     each its own transaction, FOR UPDATE SKIP LOCKED) while worker loops dequeue with the stack's query and complete
+//     tasks: the total time (target ≤ 10 s), the longest batch transaction, i.e. the longest time its row locks were
+//     held (target ≤ 200 ms), and the workers' longest dequeue (were they ever blocked?).
+// Usage: dotnet run -c Release --project bench/Orchestra.Admin.TasksBenchmarks
+// BENCH_TASKS=500000 for a quick look; BENCH_POSTGRES_DSN to use a server; BENCH_KEEP_DATABASE=1 keeps the database.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+try
+{
+    return await RunAsync();
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"[bench] failed: {e}");
+    return 2;
+}
+
+static async Task<int> RunAsync()
+{
+    var total = Stopwatch.StartNew();
+    void Log(string line) => Console.WriteLine($"[bench] {line}");
+    string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+    Log($"Load average at start: {LoadAverage()}. Tasks: {TasksBenchDatabase.Total:N0} (BENCH_TASKS).");
+
+    await using var database = await TasksBenchDatabase.CreateAsync(Log);
+    Log($"Dataset ready in {database.BuildTime.TotalSeconds:0} s: {database.Figures}.");
+
+    // The app's services as the host wires them; the page reads get 60 s instead of the app's 5 s statement timeout, so a
+    // slow page on the stack's indexes is measured rather than cut off.
+    var settings = new OrchestraAdminOptions { Postgres = new PostgresOptions { ConnectionString = database.ConnectionString, StatementTimeoutSeconds = 60 } };
+    var options = Options.Create(settings);
+    await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+    var runner = new PostgresQueryRunner(dataSource, options, NullLogger<PostgresQueryRunner>.Instance);
+    var source = new TasksMetricSource(runner, NullLogger<TasksMetricSource>.Instance);
+    var sampler = new MetricSampler(runner, dataSource, options, TimeProvider.System, NullLogger<MetricSampler>.Instance, [source]);
+    var cache = new PerRoundCache(sampler, TimeProvider.System);
+    var service = new TasksService(runner, sampler, cache, source, options, TimeProvider.System);
+    var audit = new AuditLog(dataSource, NullLogger<AuditLog>.Instance);
+    var actions = new TaskActions(dataSource, runner, new OperatorActions(dataSource, audit), audit, cache, options, NullLogger<TaskActions>.Instance);
+    await using var setup = NpgsqlDataSource.Create(database.SetupConnectionString);
+
+    // ---- 1. the failed list at depth
+    var failed = await Scalar<long>(setup, "SELECT count(*) FROM task_queue WHERE status = 'failed'");
+    var depth = (int)(failed / 2 / 50) * 50; // half-way, on a page boundary
+    TaskCursor deepCursor;
+    await using (var conn = await setup.OpenConnectionAsync())
+    {
+        var row = await conn.QuerySingleAsync<(DateTime At, Guid Id)>(
+            "SELECT COALESCE(completed_at, '-infinity'::timestamptz), id FROM task_queue WHERE status = 'failed' ORDER BY 1 DESC, 2 DESC OFFSET @skip LIMIT 1",
+            new { skip = depth - 1 }, commandTimeout: 0);
+        deepCursor = new TaskCursor(new DateTimeOffset(DateTime.SpecifyKind(row.At, DateTimeKind.Utc)), row.Id);
+    }
+    var deepPage = depth / 50 + 1;
+    Log($"Failed list: page 1 against page {deepPage:N0} (after {depth:N0} of {failed:N0} failed tasks), 50 per page, newest first.");
+
+    var stackOnly = await PagedAsync(service, deepCursor, Log, "stack's indexes (primary key only)");
+    await Execute(setup, TaskIndexAdvice.FailedList.CreateSql.Replace("CONCURRENTLY ", ""));
+    await Execute(setup, "ANALYZE task_queue");
+    var advised = await PagedAsync(service, deepCursor, Log, "with the advised task_queue_failed_idx");
+    await Execute(setup, "DROP INDEX task_queue_failed_idx");
+
+    // ---- 2. requeue all failed while workers run (on the stack's indexes as they are)
+    var pendingBefore = await Scalar<long>(setup, "SELECT count(*) FROM task_queue WHERE status = 'pending'");
+    using var stopWorkers = new CancellationTokenSource();
+    var workers = Enumerable.Range(1, 2).Select(n => WorkerAsync(database.SetupConnectionString, n, stopWorkers.Token)).ToList();
+    await Task.Delay(TimeSpan.FromSeconds(2));
+    Log($"Requeueing all {failed:N0} failed tasks ({pendingBefore:N0} pending) while 2 workers dequeue with the stack's query and complete tasks…");
+    var batchTimes = new List<double>();
+    var lastReport = Stopwatch.GetTimestamp();
+    var progress = new BatchProgress(p =>
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (batchTimes) batchTimes.Add(Stopwatch.GetElapsedTime(lastReport, now).TotalMilliseconds);
+        lastReport = now;
+    });
+    var requeueClock = Stopwatch.StartNew();
+    var report = await actions.RequeueAsync(new OperatorIdentity("bench", AdminRoles.Operator, IPAddress.Loopback),
+        new RequeueRequest(Filter: new FailedTaskFilter(), All: true), progress);
+    var requeueTime = requeueClock.Elapsed;
+    stopWorkers.Cancel();
+    var workerStats = await Task.WhenAll(workers);
+
+    var attempts = await Scalar<long>(setup, "SELECT count(*) FROM orchestra_admin.task_attempts");
+    var stillFailed = await Scalar<long>(setup, "SELECT count(*) FROM task_queue WHERE status = 'failed'");
+    Log($"Requeue report: matched {report.Matched:N0}, requeued {report.Requeued:N0}, skipped {report.Skipped:N0}, failed {report.Failed:N0}, " +
+        $"{report.Batches} batches; task_attempts rows {attempts:N0}; failed tasks left {stillFailed:N0}.");
+    var dequeues = workerStats.Sum(w => w.Dequeues);
+    var longestDequeue = workerStats.Max(w => w.LongestMs);
+
+    Console.WriteLine();
+    Log($"Dataset: {database.Figures}.");
+    Log($"Load average at the end: {LoadAverage()}. Total run time: {total.Elapsed.TotalMinutes:0.0} min (dataset {database.BuildTime.TotalSeconds:0} s).");
+    var longestBatch = report.LongestBatch?.TotalMilliseconds ?? double.NaN;
+    var ok = requeueTime.TotalSeconds <= 10 && longestBatch <= 200 && report.Requeued == failed;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"tasks requeue: {report.Requeued:N0} of {failed:N0} failed requeued in {requeueTime.TotalSeconds:0.00} s (target ≤ 10 s{(requeueTime.TotalSeconds <= 10 ? "" : ": missed")}); " +
+        $"longest batch transaction (row locks held) {longestBatch:0.0} ms (target ≤ 200 ms{(longestBatch <= 200 ? "" : ": missed")}), " +
+        $"median batch-to-batch {Median(batchTimes):0.0} ms over {report.Batches} batches; workers meanwhile: {dequeues:N0} dequeues, longest {longestDequeue:0} ms"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"tasks failed list: page {deepPage:N0} / page 1 = {stackOnly.Ratio:0.00}× with the stack's indexes ({stackOnly.Page1:0.0} / {stackOnly.Deep:0.0} ms); " +
+        $"{advised.Ratio:0.00}× with the advised partial index ({advised.Page1:0.00} / {advised.Deep:0.00} ms); medians of 7 paired rounds"));
+    return ok ? 0 : 1;
+}
+
+static async Task<(double Page1, double Deep, double Ratio)> PagedAsync(TasksService service, TaskCursor deep, Action<string> log, string what)
+{
+    var filter = new FailedTaskFilter();
+    var first = await service.FailedAsync(new FailedTaskPageRequest(filter, 50));
+    var deepPage = await service.FailedAsync(new FailedTaskPageRequest(filter, 50, After: deep));
+    if (first.Rows.Count != 50 || deepPage.Rows.Count != 50) throw new InvalidOperationException("a page came back short");
+    static async Task<double> TimeAsync(Func<Task> read)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await read();
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+    var rounds = new List<(double Page1, double Deep)>();
+    for (var round = -1; round < 7; round++)
+    {
+        double p1, pd;
+        if (round % 2 == 0)
+        {
+            p1 = await TimeAsync(() => service.FailedAsync(new FailedTaskPageRequest(filter, 50)));
+            pd = await TimeAsync(() => service.FailedAsync(new FailedTaskPageRequest(filter, 50, After: deep)));
+        }
+        else
+        {
+            pd = await TimeAsync(() => service.FailedAsync(new FailedTaskPageRequest(filter, 50, After: deep)));
+            p1 = await TimeAsync(() => service.FailedAsync(new FailedTaskPageRequest(filter, 50)));
+        }
+        if (round >= 0) rounds.Add((p1, pd));
+    }
+    var result = (Median(rounds.Select(r => r.Page1)), Median(rounds.Select(r => r.Deep)), Median(rounds.Select(r => r.Deep / r.Page1)));
+    log(string.Create(CultureInfo.InvariantCulture, $"Failed list, {what}: page 1 {result.Item1:0.00} ms, deep page {result.Item2:0.00} ms, ratio {result.Item3:0.00}×."));
+    return result;
+}
+
+// A worker of the stack: take the next pending task with its query, mark it running, complete it.
+static async Task<(long Dequeues, double LongestMs)> WorkerAsync(string connectionString, int n, CancellationToken stop)
+{
+    await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = $"bench-worker-{n}", Pooling = false }.ConnectionString);
+    await conn.OpenAsync();
+    long dequeues = 0;
+    double longest = 0;
+    while (!stop.IsCancellationRequested)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await using var tx = await conn.BeginTransactionAsync();
+        var id = await conn.QuerySingleOrDefaultAsync<Guid?>(
+            "SELECT id FROM task_queue WHERE status = 'pending' ORDER BY priority DESC, created_at LIMIT 1 FOR UPDATE SKIP LOCKED", transaction: tx, commandTimeout: 0);
+        if (id is { } picked)
+            await conn.ExecuteAsync("UPDATE task_queue SET status = 'running', started_at = now() WHERE id = @picked", new { picked }, tx);
+        await tx.CommitAsync();
+        longest = Math.Max(longest, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (id is not { } done) { await Task.Delay(50); continue; }
+        dequeues++;
+        await conn.ExecuteAsync("UPDATE task_queue SET status = 'completed', completed_at = now() WHERE id = @done AND status = 'running'", new { done });
+    }
+    return (dequeues, longest);
+}
+
+static double Median(IEnumerable<double> xs)
+{
+    var s = xs.Order().ToList();
+    return s.Count == 0 ? double.NaN : s[s.Count / 2];
+}
+
+static async Task<T> Scalar<T>(NpgsqlDataSource ds, string sql)
+{
+    await using var conn = await ds.OpenConnectionAsync();
+    return (await conn.ExecuteScalarAsync<T>(new CommandDefinition(sql, commandTimeout: 0)))!;
+}
+
+static async Task Execute(NpgsqlDataSource ds, string sql)
+{
+    await using var conn = await ds.OpenConnectionAsync();
+    await conn.ExecuteAsync(new CommandDefinition(sql, commandTimeout: 0));
+}
+
+sealed class BatchProgress(Action<RequeueProgress> report) : IProgress<RequeueProgress>
+{
+    public void Report(RequeueProgress value) => report(value);
+}
