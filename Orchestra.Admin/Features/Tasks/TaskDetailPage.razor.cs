@@ -51,7 +51,7 @@ public partial class TaskDetailPage
             var r = await Actions.DeleteAsync(actor, [t.Id]);
             return r.RowsAffected == 1
                 ? new Outcome("Deleted. The full row is kept in the audit log.", Severity.Success, r.AuditId)
-                : new Outcome("Nothing changed: the task was already gone.", Severity.Info, r.AuditId);
+                : new Outcome("Nothing changed: the task is gone, or a worker took it or holds it right now.", Severity.Info, r.AuditId);
         });
     }
 
