@@ -77,6 +77,7 @@ public sealed class TasksTests(AppFixture app) : E2ETest(app)
         // The group is gone from the groups and its tasks from the failed list; the matrix follows.
         await Expect(group).ToHaveCountAsync(0);
         await page.GotoAsync($"/tasks?tab=failed&type={TaskType}");
+        await WaitForInteractiveAsync(page);
         await Expect(rows).ToHaveCountAsync(OtherErrors);
         await page.GetByRole(AriaRole.Tab, new() { Name = "Overview" }).ClickAsync();
         await Expect(failedCell).ToHaveTextAsync(OtherErrors.ToString());
