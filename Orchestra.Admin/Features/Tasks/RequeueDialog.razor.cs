@@ -104,15 +104,27 @@ public partial class RequeueDialog : IDisposable
 
     internal static string Tasks(long n) => n == 1 ? "1 task" : $"{n:N0} tasks";
 
-    public void Dispose() => cts.Dispose();
+    // The dialog goes away with its circuit (the browser closed): the requeue stops after the batch in progress, every
+    // finished batch stays done and the audit entry is written. Not disposed: the service may still look at the token.
+    public void Dispose() => cts.Cancel();
 
     /// <summary>Shows each batch's progress as it is reported (from whatever thread the service reports on).</summary>
     private sealed class Reporter(RequeueDialog dialog) : IProgress<RequeueProgress>
     {
-        public void Report(RequeueProgress value) => _ = dialog.InvokeAsync(() =>
+        public void Report(RequeueProgress value)
         {
-            dialog.progress = value;
-            dialog.StateHasChanged();
-        });
+            try
+            {
+                _ = dialog.InvokeAsync(() =>
+                {
+                    dialog.progress = value;
+                    dialog.StateHasChanged();
+                });
+            }
+            catch (Exception)
+            {
+                // The circuit is gone: nobody to show it to, and the requeue must not fail for that.
+            }
+        }
     }
 }
