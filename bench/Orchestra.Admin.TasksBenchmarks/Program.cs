@@ -77,6 +77,13 @@ static async Task<int> RunAsync()
     var advised = await PagedAsync(service, deepCursor, Log, "with the advised task_queue_failed_idx");
     await Execute(setup, "DROP INDEX task_queue_failed_idx");
 
+    // The error groups of all failed tasks: every one fingerprinted (read once per sampler round by the page).
+    var groupsClock = Stopwatch.StartNew();
+    var groups = await service.ErrorGroupsAsync(new FailedTaskFilter(), 50);
+    var groupsSeconds = groupsClock.Elapsed.TotalSeconds;
+    Log(string.Create(CultureInfo.InvariantCulture,
+        $"Error groups of {failed:N0} failed tasks: {groups.Count} groups in {groupsSeconds:0.00} s (largest: {groups[0].Count:N0} × {groups[0].SampleError.Split('\n')[0]})."));
+
     // ---- 2. requeue all failed while workers run: on the stack's indexes as they are, then with the advised indexes
     var asIs = await RequeueRunAsync(actions, setup, database.SetupConnectionString, failed, "stack's indexes (primary key only)", Log);
     // The same failed set again (each task back to its failed state as task_attempts kept it), with the dequeue and the
@@ -105,7 +112,8 @@ static async Task<int> RunAsync()
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"tasks failed list: page {deepPage:N0} / page 1 = {stackOnly.Ratio:0.00}× with the stack's indexes ({stackOnly.Page1:0.0} / {stackOnly.Deep:0.0} ms); " +
-        $"{advised.Ratio:0.00}× with the advised partial index ({advised.Page1:0.00} / {advised.Deep:0.00} ms); medians of 7 paired rounds"));
+        $"{advised.Ratio:0.00}× with the advised partial index ({advised.Page1:0.00} / {advised.Deep:0.00} ms); medians of 7 paired rounds; " +
+        $"error groups of all failed tasks {groupsSeconds:0.00} s"));
     return ok ? 0 : 1;
 }
 
