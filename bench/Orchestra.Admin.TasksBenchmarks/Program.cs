@@ -18,7 +18,8 @@ using Orchestra.Admin.TasksBenchmarks;
 //  2. requeue all failed through the app's bulk path (TaskActions.RequeueAsync: read the set once, batches of 1,000,
 //     each its own transaction, FOR UPDATE SKIP LOCKED) while worker loops dequeue with the stack's query and complete
 //     tasks: the total time (target ≤ 10 s), the longest batch transaction, i.e. the longest time its row locks were
-//     held (target ≤ 200 ms), and the workers' longest dequeue (were they ever blocked?).
+//     held (target ≤ 200 ms), and the workers' longest dequeue (were they ever blocked?); first on the stack's indexes as
+//     they are, then again (the same tasks failed again) with the advised dequeue and failed-list indexes.
 // Usage: dotnet run -c Release --project bench/Orchestra.Admin.TasksBenchmarks
 // BENCH_TASKS=500000 for a quick look; BENCH_POSTGRES_DSN to use a server; BENCH_KEEP_DATABASE=1 keeps the database.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -76,12 +77,56 @@ static async Task<int> RunAsync()
     var advised = await PagedAsync(service, deepCursor, Log, "with the advised task_queue_failed_idx");
     await Execute(setup, "DROP INDEX task_queue_failed_idx");
 
-    // ---- 2. requeue all failed while workers run (on the stack's indexes as they are)
-    var pendingBefore = await Scalar<long>(setup, "SELECT count(*) FROM task_queue WHERE status = 'pending'");
+    // The error groups of all failed tasks: every one fingerprinted (read once per sampler round by the page).
+    var groupsClock = Stopwatch.StartNew();
+    var groups = await service.ErrorGroupsAsync(new FailedTaskFilter(), 50);
+    var groupsSeconds = groupsClock.Elapsed.TotalSeconds;
+    Log(string.Create(CultureInfo.InvariantCulture,
+        $"Error groups of {failed:N0} failed tasks: {groups.Count} groups in {groupsSeconds:0.00} s (largest: {groups[0].Count:N0} × {groups[0].SampleError.Split('\n')[0]})."));
+
+    // ---- 2. requeue all failed while workers run: on the stack's indexes as they are, then with the advised indexes
+    var asIs = await RequeueRunAsync(actions, setup, database.SetupConnectionString, failed, "stack's indexes (primary key only)", Log);
+    // The same failed set again (each task back to its failed state as task_attempts kept it), with the dequeue and the
+    // failed-list indexes the page advises.
+    await Execute(setup, """
+        UPDATE task_queue AS t SET status = 'failed', started_at = a.started_at, completed_at = a.finished_at, error = a.error
+        FROM orchestra_admin.task_attempts AS a WHERE a.task_id = t.id
+        """);
+    await Execute(setup, "TRUNCATE orchestra_admin.task_attempts");
+    foreach (var advice in new[] { TaskIndexAdvice.Dequeue, TaskIndexAdvice.FailedList })
+        await Execute(setup, advice.CreateSql.Replace("CONCURRENTLY ", ""));
+    await Execute(setup, "VACUUM (ANALYZE) task_queue");
+    var indexed = await RequeueRunAsync(actions, setup, database.SetupConnectionString, failed, "advised indexes (dequeue, failed list)", Log);
+
+    Console.WriteLine();
+    Log($"Dataset: {database.Figures}.");
+    Log($"Load average at the end: {LoadAverage()}. Total run time: {total.Elapsed.TotalMinutes:0.0} min (dataset {database.BuildTime.TotalSeconds:0} s).");
+    var ok = true;
+    foreach (var run in new[] { asIs, indexed })
+    {
+        ok &= run.Seconds <= 10 && run.LongestBatchMs <= 200 && run.Requeued == failed;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"tasks requeue, {run.What}: {run.Requeued:N0} of {failed:N0} failed requeued in {run.Seconds:0.00} s (target ≤ 10 s{(run.Seconds <= 10 ? "" : ": missed")}; " +
+            $"dry run {run.DryRunSeconds:0.00} s); longest batch transaction (row locks held) {run.LongestBatchMs:0.0} ms (target ≤ 200 ms{(run.LongestBatchMs <= 200 ? "" : ": missed")}), " +
+            $"median batch-to-batch {run.MedianBatchMs:0.0} ms over {run.Batches} batches; workers meanwhile: {run.Dequeues:N0} dequeues, longest {run.LongestDequeueMs:0} ms"));
+    }
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"tasks failed list: page {deepPage:N0} / page 1 = {stackOnly.Ratio:0.00}× with the stack's indexes ({stackOnly.Page1:0.0} / {stackOnly.Deep:0.0} ms); " +
+        $"{advised.Ratio:0.00}× with the advised partial index ({advised.Page1:0.00} / {advised.Deep:0.00} ms); medians of 7 paired rounds; " +
+        $"error groups of all failed tasks {groupsSeconds:0.00} s"));
+    return ok ? 0 : 1;
+}
+
+static async Task<RequeueRun> RequeueRunAsync(TaskActions actions, NpgsqlDataSource setup, string workerConnectionString, long failed, string what, Action<string> log)
+{
+    var request = new RequeueRequest(Filter: new FailedTaskFilter(), All: true);
+    var dryRunClock = Stopwatch.StartNew();
+    var matched = await actions.CountRequeueAsync(request);
+    var dryRun = dryRunClock.Elapsed;
     using var stopWorkers = new CancellationTokenSource();
-    var workers = Enumerable.Range(1, 2).Select(n => WorkerAsync(database.SetupConnectionString, n, stopWorkers.Token)).ToList();
+    var workers = Enumerable.Range(1, 2).Select(n => WorkerAsync(workerConnectionString, n, stopWorkers.Token)).ToList();
     await Task.Delay(TimeSpan.FromSeconds(2));
-    Log($"Requeueing all {failed:N0} failed tasks ({pendingBefore:N0} pending) while 2 workers dequeue with the stack's query and complete tasks…");
+    log($"{what}: dry run {matched:N0} in {dryRun.TotalSeconds:0.00} s; requeueing them while 2 workers dequeue with the stack's query and complete tasks…");
     var batchTimes = new List<double>();
     var lastReport = Stopwatch.GetTimestamp();
     var progress = new BatchProgress(p =>
@@ -90,33 +135,18 @@ static async Task<int> RunAsync()
         lock (batchTimes) batchTimes.Add(Stopwatch.GetElapsedTime(lastReport, now).TotalMilliseconds);
         lastReport = now;
     });
-    var requeueClock = Stopwatch.StartNew();
-    var report = await actions.RequeueAsync(new OperatorIdentity("bench", AdminRoles.Operator, IPAddress.Loopback),
-        new RequeueRequest(Filter: new FailedTaskFilter(), All: true), progress);
-    var requeueTime = requeueClock.Elapsed;
+    var clock = Stopwatch.StartNew();
+    lastReport = Stopwatch.GetTimestamp();
+    var report = await actions.RequeueAsync(new OperatorIdentity("bench", AdminRoles.Operator, IPAddress.Loopback), request, progress);
+    var seconds = clock.Elapsed.TotalSeconds;
     stopWorkers.Cancel();
     var workerStats = await Task.WhenAll(workers);
-
     var attempts = await Scalar<long>(setup, "SELECT count(*) FROM orchestra_admin.task_attempts");
     var stillFailed = await Scalar<long>(setup, "SELECT count(*) FROM task_queue WHERE status = 'failed'");
-    Log($"Requeue report: matched {report.Matched:N0}, requeued {report.Requeued:N0}, skipped {report.Skipped:N0}, failed {report.Failed:N0}, " +
-        $"{report.Batches} batches; task_attempts rows {attempts:N0}; failed tasks left {stillFailed:N0}.");
-    var dequeues = workerStats.Sum(w => w.Dequeues);
-    var longestDequeue = workerStats.Max(w => w.LongestMs);
-
-    Console.WriteLine();
-    Log($"Dataset: {database.Figures}.");
-    Log($"Load average at the end: {LoadAverage()}. Total run time: {total.Elapsed.TotalMinutes:0.0} min (dataset {database.BuildTime.TotalSeconds:0} s).");
-    var longestBatch = report.LongestBatch?.TotalMilliseconds ?? double.NaN;
-    var ok = requeueTime.TotalSeconds <= 10 && longestBatch <= 200 && report.Requeued == failed;
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"tasks requeue: {report.Requeued:N0} of {failed:N0} failed requeued in {requeueTime.TotalSeconds:0.00} s (target ≤ 10 s{(requeueTime.TotalSeconds <= 10 ? "" : ": missed")}); " +
-        $"longest batch transaction (row locks held) {longestBatch:0.0} ms (target ≤ 200 ms{(longestBatch <= 200 ? "" : ": missed")}), " +
-        $"median batch-to-batch {Median(batchTimes):0.0} ms over {report.Batches} batches; workers meanwhile: {dequeues:N0} dequeues, longest {longestDequeue:0} ms"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"tasks failed list: page {deepPage:N0} / page 1 = {stackOnly.Ratio:0.00}× with the stack's indexes ({stackOnly.Page1:0.0} / {stackOnly.Deep:0.0} ms); " +
-        $"{advised.Ratio:0.00}× with the advised partial index ({advised.Page1:0.00} / {advised.Deep:0.00} ms); medians of 7 paired rounds"));
-    return ok ? 0 : 1;
+    log($"{what}: matched {report.Matched:N0}, requeued {report.Requeued:N0}, skipped {report.Skipped:N0}, failed {report.Failed:N0}, " +
+        $"{report.Batches} batches; task_attempts rows {attempts:N0}; failed tasks left {stillFailed:N0}; first batch (with reading the set) {batchTimes.FirstOrDefault():0} ms.");
+    return new RequeueRun(what, report.Requeued, seconds, dryRun.TotalSeconds, report.LongestBatch?.TotalMilliseconds ?? double.NaN,
+        Median(batchTimes.Skip(1)), report.Batches, workerStats.Sum(w => w.Dequeues), workerStats.Max(w => w.LongestMs));
 }
 
 static async Task<(double Page1, double Deep, double Ratio)> PagedAsync(TasksService service, TaskCursor deep, Action<string> log, string what)
@@ -193,6 +223,8 @@ static async Task Execute(NpgsqlDataSource ds, string sql)
     await using var conn = await ds.OpenConnectionAsync();
     await conn.ExecuteAsync(new CommandDefinition(sql, commandTimeout: 0));
 }
+
+sealed record RequeueRun(string What, long Requeued, double Seconds, double DryRunSeconds, double LongestBatchMs, double MedianBatchMs, int Batches, long Dequeues, double LongestDequeueMs);
 
 sealed class BatchProgress(Action<RequeueProgress> report) : IProgress<RequeueProgress>
 {

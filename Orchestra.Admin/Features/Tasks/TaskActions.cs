@@ -58,9 +58,20 @@ public sealed class TaskActions(
         var target = Validate(request);
 
         // The set the dry run counted, read once: each batch then takes its tasks by primary key.
-        IReadOnlyList<Guid> matched = target.Ids is { } ids
-            ? await queries.QueryAsync<Guid>("tasks/failed_ids_of", new { ids }, ScanTimeout, ct)
-            : await RunFilteredAsync<Guid>("tasks/failed_ids", TaskFilterSql.Compose("tasks/failed_ids", target.Filter!.Lines), target.Filter, request.Filter, ct);
+        IReadOnlyList<Guid> matched;
+        try
+        {
+            matched = target.Ids is { } ids
+                ? await queries.QueryAsync<Guid>("tasks/failed_ids_of", new { ids }, ScanTimeout, ct)
+                : await RunFilteredAsync<Guid>("tasks/failed_ids", TaskFilterSql.Compose("tasks/failed_ids", target.Filter!.Lines), target.Filter, request.Filter, ct);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or TaskFilterException))
+        {
+            // Nothing changed; the attempt is recorded as the other actions' failures are.
+            await audit.TryWriteAsync(new AuditEntry(Requeue, actor.Name, actor.Role, actor.ClientIp, Succeeded: false, Table, [], parameters,
+                Error: e.Message), CancellationToken.None);
+            throw;
+        }
 
         var operationId = Guid.NewGuid();
         var batchSize = Settings.RequeueBatchSize;

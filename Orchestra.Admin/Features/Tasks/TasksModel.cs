@@ -54,6 +54,7 @@ public sealed record FailedTaskFilter
     /// <summary>Only the tasks of one error group (<see cref="ErrorGroup.Fingerprint"/>).</summary>
     public string? Fingerprint { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => this == new FailedTaskFilter();
 }
 

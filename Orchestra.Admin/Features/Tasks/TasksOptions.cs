@@ -9,8 +9,9 @@ public sealed class TasksOptions
     public Dictionary<string, int> StuckThresholdMinutesByType { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Tasks per requeue batch: each batch is its own short transaction.</summary>
     public int RequeueBatchSize { get; set; } = 1_000;
-    /// <summary>statement_timeout of the reads that find what a requeue will work through (dry-run count, the ids): on a large
-    /// table without the advised index they scan it, so not the pages' 5 s.</summary>
+    /// <summary>statement_timeout of the reads that find what a requeue will work through (dry-run count, the ids) and of those
+    /// that fingerprint every matching failed task (error groups, the list filtered by group): on a large table they take
+    /// seconds, so not the pages' 5 s.</summary>
     public int RequeueScanTimeoutSeconds { get; set; } = 120;
     /// <summary>At most this many task ids in one audit entry; a larger operation says how many it left out (every
     /// requeued task is still in orchestra_admin.task_attempts with the operation's id).</summary>
