@@ -39,6 +39,8 @@ public sealed class FakeTasksService : ITasksService
 public sealed class FakeTaskActions : ITaskActions
 {
     public long Matched { get; set; }
+    /// <summary>Thrown by the dry run when set (a filter the service refuses, a Viewer).</summary>
+    public Exception? CountError { get; set; }
     public List<RequeueRequest> Counted { get; } = [];
     public List<(OperatorIdentity Actor, RequeueRequest Request)> Requeued { get; } = [];
     public List<IReadOnlyList<Guid>> Deleted { get; } = [];
@@ -57,7 +59,7 @@ public sealed class FakeTaskActions : ITaskActions
     public Task<long> CountRequeueAsync(RequeueRequest request, CancellationToken ct = default)
     {
         Counted.Add(request);
-        return Task.FromResult(Matched);
+        return CountError is { } e ? Task.FromException<long>(e) : Task.FromResult(Matched);
     }
 
     public Task<RequeueReport> RequeueAsync(OperatorIdentity actor, RequeueRequest request, IProgress<RequeueProgress>? progress = null, CancellationToken ct = default)

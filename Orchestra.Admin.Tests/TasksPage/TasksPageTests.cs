@@ -263,6 +263,34 @@ public class TasksRequeueFlowTests : TasksPageTestBase
     }
 
     [Fact]
+    public void When_the_dry_run_finds_nothing_there_is_nothing_to_confirm()
+    {
+        SignIn(AdminRoles.Operator);
+        Actions.Matched = 0;
+        var (dialogs, tab) = RenderFailed("tasks?tab=failed&type=send_email");
+
+        _ = Button(tab, "Requeue all matching the filter").ClickAsync(new());
+
+        dialogs.WaitForAssertion(() => Assert.Contains("Nothing to requeue", dialogs.Find("[data-testid=requeue-count]").TextContent));
+        Assert.Empty(dialogs.FindAll("button").Where(b => b.TextContent.Trim().StartsWith("Requeue", StringComparison.Ordinal)));
+        Assert.Empty(Actions.Requeued);
+    }
+
+    [Fact]
+    public void A_dry_run_the_service_refuses_says_why_and_requeues_nothing()
+    {
+        SignIn(AdminRoles.Operator);
+        Actions.CountError = new TaskFilterException("fingerprint", "A fingerprint is 16 hexadecimal characters.");
+        var (dialogs, tab) = RenderFailed("tasks?tab=failed&type=send_email");
+
+        _ = Button(tab, "Requeue all matching the filter").ClickAsync(new());
+
+        dialogs.WaitForAssertion(() => Assert.Equal("The filter cannot run: A fingerprint is 16 hexadecimal characters.",
+            dialogs.Find("[data-testid=requeue-error]").TextContent.Trim()));
+        Assert.Empty(Actions.Requeued);
+    }
+
+    [Fact]
     public async Task Requeue_selected_sends_exactly_the_checked_rows()
     {
         SignIn(AdminRoles.Operator);
