@@ -37,6 +37,8 @@ GRANT INSERT, DELETE ON orchestra_admin.recent_searches TO orchestra_admin_viewe
 
 -- Acting: only what the actions need.
 GRANT UPDATE ON public.task_queue TO orchestra_admin_operator;                 -- requeue, cancel tasks
+GRANT DELETE ON public.task_queue TO orchestra_admin_operator;                 -- delete tasks (the rows go to the audit log first)
+GRANT INSERT ON orchestra_admin.task_attempts TO orchestra_admin_operator;     -- requeue keeps each task's previous attempt
 GRANT UPDATE, DELETE ON sessions.sessions TO orchestra_admin_operator;         -- revoke (soft delete), extend, clean up
 GRANT UPDATE, DELETE ON public.documents TO orchestra_admin_operator;          -- edit, delete documents
 GRANT DELETE ON ALL TABLES IN SCHEMA cache TO orchestra_admin_operator;        -- purge cache entries

@@ -57,6 +57,10 @@ public class AuditServiceTests(AuditDatabase db) : IClassFixture<AuditDatabase>
         Assert.Equal(["t5", "t4", "t3"], window.Records.Select(r => r.TargetIds[0]));
         Assert.Empty((await service.ListAsync(new AuditFilter(Actor: "nobody'; DROP TABLE orchestra_admin.audit_log; --"), 50)).Records);
         Assert.Equal(10, (await service.ListAsync(new AuditFilter(), 10)).Records.Count);
+        // One entry by its id: what an action's report links to.
+        var seventh = Assert.Single((await service.ListAsync(new AuditFilter(TargetId: "t7"), 50)).Records);
+        Assert.Equal(seventh.Id, Assert.Single((await service.ListAsync(new AuditFilter(EntryId: seventh.Id), 50)).Records).Id);
+        Assert.Empty((await service.ListAsync(new AuditFilter(Actor: "bob", EntryId: seventh.Id), 50)).Records); // t7 is not bob's
     }
 
     [Fact]

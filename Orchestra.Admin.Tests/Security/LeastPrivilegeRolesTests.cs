@@ -61,15 +61,17 @@ public class LeastPrivilegeRolesTests(PostgresDatabase db) : IClassFixture<Postg
         await using var conn = await op.OpenConnectionAsync();
 
         await conn.ExecuteAsync("UPDATE task_queue SET priority = priority WHERE false");
+        await conn.ExecuteAsync("DELETE FROM task_queue WHERE false"); // delete tasks (issue 9)
+        await conn.ExecuteAsync("INSERT INTO orchestra_admin.task_attempts (task_id, operation_id, action, requeued_by) SELECT gen_random_uuid(), gen_random_uuid(), 'x', 'y' WHERE false");
         await conn.ExecuteAsync("UPDATE sessions.sessions SET deleted_at = now() WHERE false");
         await conn.ExecuteAsync("DELETE FROM cache.default_cache WHERE false");
         Assert.Null(await new DatabasePrivileges(op).MissingAsync("documents", "DELETE"));
         Assert.True(await conn.ExecuteScalarAsync<bool>("SELECT has_function_privilege('pg_stat_statements_reset(oid, oid, bigint)', 'EXECUTE')"));
 
-        // Nothing the actions do not need: no deleting tasks, no changing the cache, no schema changes, no audit edits.
+        // Nothing the actions do not need: no inserting tasks, no changing the cache, no schema changes, no audit edits.
         foreach (var sql in new[]
                  {
-                     "DELETE FROM task_queue WHERE false",
+                     "INSERT INTO task_queue (task_type, payload) VALUES ('x', '{}')",
                      "UPDATE cache.default_cache SET access_count = 0 WHERE false",
                      "INSERT INTO documents (collection, data) VALUES ('x', '{}')",
                      "CREATE TABLE public.sneaky (id int)",

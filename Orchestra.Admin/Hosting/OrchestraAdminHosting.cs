@@ -10,6 +10,7 @@ using Orchestra.Admin.Features.Audit;
 using Orchestra.Admin.Features.Documents;
 using Orchestra.Admin.Features.Overview;
 using Orchestra.Admin.Features.Postgres;
+using Orchestra.Admin.Features.Tasks;
 using Orchestra.Admin.Features.Weaviate;
 using Orchestra.Admin.Sampling;
 using Orchestra.Admin.Security;
@@ -56,6 +57,7 @@ public static class OrchestraAdminHosting
         services.AddScoped<IAuditService, AuditService>();
         services.AddPostgresMonitoring();
         services.AddDocuments();
+        services.AddTasks(settings, builder.Configuration);
         services.AddWeaviateMonitoring(settings);
         return builder;
     }
@@ -83,6 +85,7 @@ public static class OrchestraAdminHosting
         app.MapHealthEndpoints();
         app.MapAuthEndpoints(settings);
         app.MapDocumentsExport();
+        app.MapTasksApi();
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -16,6 +16,7 @@ public sealed class OrchestraAdminOptions
     public SamplingOptions Sampling { get; set; } = new();
     public Features.Overview.StatusThresholds Thresholds { get; set; } = new();
     public DocumentsOptions Documents { get; set; } = new();
+    public Features.Tasks.TasksOptions Tasks { get; set; } = new();
 
     /// <summary>
     /// IP addresses of reverse proxies whose X-Forwarded-Proto is believed (loopback always is), so that HTTPS

@@ -15,6 +15,8 @@ public static class ErrorMessages
         NpgsqlException n => $"PostgreSQL error: {n.Message}",
         Data.Weaviate.WeaviateException w => w.Message,
         Features.Documents.FilterInputException f => $"Check the filter: {f.Message}",
+        Features.Tasks.TaskFilterException t => $"Check the filter: {t.Message}",
+        Security.OperatorRequiredException o => o.Message,
         HttpRequestException h => $"No answer: {h.Message}",
         _ => $"Unexpected error: {e.Message}",
     };

@@ -20,6 +20,8 @@ public partial class AuditLogPage
     [SupplyParameterFromQuery(Name = "target")] public string? TargetQuery { get; set; }
     [SupplyParameterFromQuery(Name = "from")] public string? FromQuery { get; set; }
     [SupplyParameterFromQuery(Name = "to")] public string? ToQuery { get; set; }
+    /// <summary>One entry, opened: the link an action's report gives.</summary>
+    [SupplyParameterFromQuery(Name = "id")] public long? EntryQuery { get; set; }
 
     private string? user, action, target, rangeError, error;
     private DateTime? from, to;
@@ -28,7 +30,7 @@ public partial class AuditLogPage
     private readonly HashSet<long> expanded = [];
 
     private bool IsFiltered => !string.IsNullOrWhiteSpace(UserQuery) || !string.IsNullOrWhiteSpace(ActionQuery)
-        || !string.IsNullOrWhiteSpace(TargetQuery) || FromQuery != null || ToQuery != null;
+        || !string.IsNullOrWhiteSpace(TargetQuery) || FromQuery != null || ToQuery != null || EntryQuery != null;
 
     protected override async Task OnParametersSetAsync()
     {
@@ -67,9 +69,10 @@ public partial class AuditLogPage
         {
             // Dates are days in the operator's time zone: [from 00:00, the day after "to" 00:00).
             var filter = new AuditFilter(UserQuery, ActionQuery, TargetQuery,
-                ToUtc(ParseDate(FromQuery)), ToUtc(ParseDate(ToQuery)?.AddDays(1)));
+                ToUtc(ParseDate(FromQuery)), ToUtc(ParseDate(ToQuery)?.AddDays(1)), EntryQuery);
             page = await Service.ListAsync(filter, PageSize, olderThan, newerThan);
             expanded.Clear();
+            if (EntryQuery is { } entry) expanded.Add(entry);
             error = null;
         }
         catch (ArgumentException e)

@@ -24,7 +24,8 @@ public sealed record AuditRecord
 /// <summary>Filters of the audit page; all optional, combined with AND.</summary>
 /// <param name="From">Inclusive, UTC.</param>
 /// <param name="To">Exclusive, UTC.</param>
-public sealed record AuditFilter(string? Actor = null, string? Action = null, string? TargetId = null, DateTime? From = null, DateTime? To = null);
+/// <param name="EntryId">One entry by its id (actions report it, so their pages can link to it).</param>
+public sealed record AuditFilter(string? Actor = null, string? Action = null, string? TargetId = null, DateTime? From = null, DateTime? To = null, long? EntryId = null);
 
 /// <summary>A position in the newest-first order: (occurred_at, id) of an entry.</summary>
 public sealed record AuditCursor(DateTime OccurredAt, long Id)
@@ -56,6 +57,7 @@ public sealed class AuditService(PostgresQueryRunner queries) : IAuditService
         AND (@targetId::text IS NULL OR target_ids @> ARRAY[@targetId::text])
         AND (@from::timestamptz IS NULL OR occurred_at >= @from)
         AND (@to::timestamptz IS NULL OR occurred_at < @to)
+        AND (@entryId::bigint IS NULL OR id = @entryId)
         """;
 
     public async Task<AuditPage> ListAsync(AuditFilter filter, int pageSize, AuditCursor? olderThan = null, AuditCursor? newerThan = null, CancellationToken ct = default)
@@ -70,6 +72,7 @@ public sealed class AuditService(PostgresQueryRunner queries) : IAuditService
             targetId = Blank(filter.TargetId),
             from = filter.From is { } f ? DateTime.SpecifyKind(f, DateTimeKind.Utc) : (DateTime?)null,
             to = filter.To is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : (DateTime?)null,
+            entryId = filter.EntryId,
             limit = pageSize + 1,
         });
         string name, sql;

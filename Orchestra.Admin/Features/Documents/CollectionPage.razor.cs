@@ -170,10 +170,10 @@ internal sealed class FilterForm
         JsonPathMode = JsonPathMode,
         KeyExists = string.IsNullOrEmpty(KeyExists) ? null : KeyExists,
         Id = Blank(Id),
-        CreatedFrom = StartOfDay(CreatedFrom, zone),
-        CreatedTo = EndOfDay(CreatedTo, zone),
-        UpdatedFrom = StartOfDay(UpdatedFrom, zone),
-        UpdatedTo = EndOfDay(UpdatedTo, zone),
+        CreatedFrom = LocalDays.Start(CreatedFrom, zone),
+        CreatedTo = LocalDays.End(CreatedTo, zone),
+        UpdatedFrom = LocalDays.Start(UpdatedFrom, zone),
+        UpdatedTo = LocalDays.End(UpdatedTo, zone),
         Text = string.IsNullOrEmpty(Text) ? null : Text,
     };
 
@@ -185,11 +185,4 @@ internal sealed class FilterForm
     }
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
-
-    private static DateTimeOffset? StartOfDay(DateTime? day, TimeZoneInfo zone) =>
-        day is { } d ? new DateTimeOffset(d.Date, zone.GetUtcOffset(d.Date)) : null;
-
-    // The whole day: up to the last microsecond (PostgreSQL's precision) before the next day starts.
-    private static DateTimeOffset? EndOfDay(DateTime? day, TimeZoneInfo zone) =>
-        StartOfDay(day?.AddDays(1), zone)?.AddTicks(-10);
 }

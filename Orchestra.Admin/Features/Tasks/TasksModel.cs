@@ -54,6 +54,7 @@ public sealed record FailedTaskFilter
     /// <summary>Only the tasks of one error group (<see cref="ErrorGroup.Fingerprint"/>).</summary>
     public string? Fingerprint { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => this == new FailedTaskFilter();
 }
 
@@ -99,7 +100,8 @@ public sealed record RequeueProgress(long Matched, long Requeued, long Skipped, 
 /// were no longer failed when their batch came (a worker or another operator moved them); Failed = rows of batches
 /// that failed (rolled back, nothing changed). Cancelled: stopped between batches; every finished batch stays done.
 /// </summary>
-public sealed record RequeueReport(long Matched, long Requeued, long Skipped, long Failed, int Batches, bool Cancelled, long? AuditId);
+/// <param name="LongestBatch">The longest batch transaction (how long its row locks were held); added after the first contract, optional.</param>
+public sealed record RequeueReport(long Matched, long Requeued, long Skipped, long Failed, int Batches, bool Cancelled, long? AuditId, TimeSpan? LongestBatch = null);
 
 /// <summary>Reading the queue: all counts from the sampler or an index, lists by keyset.</summary>
 public interface ITasksService

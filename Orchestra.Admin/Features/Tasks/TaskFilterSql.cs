@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Dapper;
+using Orchestra.Admin.Data.Postgres;
+using Orchestra.Admin.Features.Documents;
+
+namespace Orchestra.Admin.Features.Tasks;
+
+/// <summary>
+/// The one translation of a <see cref="FailedTaskFilter"/> into SQL, shared by the failed list, the error groups, the
+/// dry-run count and the requeue: fixed "AND …" lines (<see cref="Fragments"/>) and bound parameters, never text from
+/// the input. Bad input is a <see cref="TaskFilterException"/> naming the field, before anything runs.
+/// </summary>
+public static partial class TaskFilterSql
+{
+    internal sealed record Built(List<string> Lines, DynamicParameters Parameters);
+
+    internal static class Fragments
+    {
+        public const string SortKey = "COALESCE(t.completed_at, '-infinity'::timestamptz)";
+        public const string TaskType = "  AND t.task_type = @task_type";
+        public const string ErrorContains = @"  AND t.error ILIKE @error_pattern ESCAPE '\'";
+        public const string PayloadContains = "  AND t.payload @> @payload_contains::jsonb";
+        public const string Priority = "  AND COALESCE(t.priority, 0) = @priority";
+        public const string Fingerprint = "  AND orchestra_admin.error_fingerprint(t.error) = @fingerprint";
+        /// <summary>{0}: &lt; or &gt;.</summary>
+        public const string Keyset = "  AND (" + SortKey + ", t.id) {0} (@cursor_at, @cursor_id)";
+        /// <summary>{0}: column; {1}: parameter; {2}: &gt;= or &lt;=.</summary>
+        public const string Range = "  AND {0} {2} @{1}";
+    }
+
+    /// <summary>Checks the filter and turns it into WHERE lines and parameters.</summary>
+    internal static Built Build(FailedTaskFilter? filter)
+    {
+        var f = filter ?? new FailedTaskFilter();
+        var lines = new List<string>();
+        var p = new DynamicParameters();
+        if (!string.IsNullOrWhiteSpace(f.TaskType))
+        {
+            lines.Add(Fragments.TaskType);
+            p.Add("task_type", f.TaskType.Trim());
+        }
+        if (!string.IsNullOrEmpty(f.ErrorContains))
+        {
+            lines.Add(Fragments.ErrorContains);
+            p.Add("error_pattern", "%" + DocumentsService.EscapeLike(f.ErrorContains) + "%");
+        }
+        if (PayloadFilter(f.PayloadContains) is { } payload)
+        {
+            lines.Add(Fragments.PayloadContains);
+            p.Add("payload_contains", payload);
+        }
+        if (f.Priority is { } priority)
+        {
+            lines.Add(Fragments.Priority);
+            p.Add("priority", priority);
+        }
+        AddRange(lines, p, "created", "t.created_at", f.CreatedFrom, f.CreatedTo);
+        AddRange(lines, p, "failed", "t.completed_at", f.FailedFrom, f.FailedTo);
+        if (!string.IsNullOrWhiteSpace(f.Fingerprint))
+        {
+            var fingerprint = f.Fingerprint.Trim().ToLowerInvariant();
+            if (!FingerprintShape().IsMatch(fingerprint))
+                throw new TaskFilterException("fingerprint", $"A fingerprint is 16 hexadecimal characters, as an error group shows it (is '{f.Fingerprint.Trim()}').");
+            lines.Add(Fragments.Fingerprint);
+            p.Add("fingerprint", fingerprint);
+        }
+        return new Built(lines, p);
+    }
+
+    /// <summary>The payload filter when it is one JSON object; the error says where it is wrong (line, position).</summary>
+    internal static string? PayloadFilter(string? text)
+    {
+        try
+        {
+            return DocumentsService.JsonObjectFilter(text, "payloadContains");
+        }
+        catch (FilterInputException e)
+        {
+            throw new TaskFilterException("payloadContains", e.Message, e.Position);
+        }
+    }
+
+    internal static void AddKeyset(Built built, TaskCursor cursor, bool olderThan)
+    {
+        built.Lines.Add(string.Format(CultureInfo.InvariantCulture, Fragments.Keyset, olderThan ? "<" : ">"));
+        built.Parameters.Add("cursor_at", cursor.At.UtcDateTime);
+        built.Parameters.Add("cursor_id", cursor.Id);
+    }
+
+    /// <summary>A template of sql/tasks with /*filters*/ (and /*direction*/) filled.</summary>
+    internal static string Compose(string template, IEnumerable<string> lines, string direction = "DESC")
+    {
+        var sql = string.Join('\n', SqlCatalog.Get(template).Split('\n').Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal)));
+        sql = sql.Replace("/*filters*/", string.Join('\n', lines), StringComparison.Ordinal)
+                 .Replace("/*direction*/", direction, StringComparison.Ordinal);
+        return BlankLine().Replace(sql.Trim(), "\n");
+    }
+
+    private static void AddRange(List<string> lines, DynamicParameters p, string field, string column, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        if (from != null && to != null && from > to)
+            throw new TaskFilterException(field, $"The {field} range starts after it ends ({from:u} > {to:u}).");
+        if (from != null)
+        {
+            lines.Add(string.Format(CultureInfo.InvariantCulture, Fragments.Range, column, field + "_from", ">="));
+            p.Add(field + "_from", from.Value.UtcDateTime);
+        }
+        if (to != null)
+        {
+            lines.Add(string.Format(CultureInfo.InvariantCulture, Fragments.Range, column, field + "_to", "<="));
+            p.Add(field + "_to", to.Value.UtcDateTime);
+        }
+    }
+
+    [GeneratedRegex("^[0-9a-f]{16}$")]
+    private static partial Regex FingerprintShape();
+
+    [GeneratedRegex(@"\n\s*\n")]
+    private static partial Regex BlankLine();
+}
