@@ -10,6 +10,7 @@ using Orchestra.Admin.Features.Audit;
 using Orchestra.Admin.Features.Documents;
 using Orchestra.Admin.Features.Overview;
 using Orchestra.Admin.Features.Postgres;
+using Orchestra.Admin.Features.Sessions;
 using Orchestra.Admin.Features.Weaviate;
 using Orchestra.Admin.Sampling;
 using Orchestra.Admin.Security;
@@ -55,6 +56,7 @@ public static class OrchestraAdminHosting
         services.AddScoped<IAuditService, AuditService>();
         services.AddPostgresMonitoring();
         services.AddDocuments();
+        services.AddSessions();
         services.AddWeaviateMonitoring(settings);
         return builder;
     }
