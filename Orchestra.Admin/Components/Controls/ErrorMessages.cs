@@ -15,6 +15,7 @@ public static class ErrorMessages
         NpgsqlException n => $"PostgreSQL error: {n.Message}",
         Data.Weaviate.WeaviateException w => w.Message,
         Features.Documents.FilterInputException f => $"Check the filter: {f.Message}",
+        Features.Sessions.SessionFilterException f => $"Check the filter: {f.Message}",
         HttpRequestException h => $"No answer: {h.Message}",
         _ => $"Unexpected error: {e.Message}",
     };
