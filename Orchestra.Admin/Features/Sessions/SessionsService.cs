@@ -52,8 +52,8 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
             request.After != null && page.Count > 0 ? Cursor(page[0], request.Sort) : null);
     }
 
-    /// <summary>The statement and parameters of a page: the template with fixed fragments, values bound. Also used by the benchmark.</summary>
-    internal static (string Sql, DynamicParameters Parameters, bool Backward) Build(SessionPageRequest request)
+    /// <summary>The statement and parameters of a page: the template with fixed fragments, values bound. Public for the benchmark, which prints the plans.</summary>
+    public static (string Sql, DynamicParameters Parameters, bool Backward) Build(SessionPageRequest request)
     {
         if (request.PageSize < 1 || request.PageSize > MaxPageSize)
             throw new SessionFilterException("pageSize", $"A page holds 1 to {MaxPageSize} sessions (asked for {request.PageSize}).");
@@ -134,7 +134,7 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
         public const string Range = "  AND {0} {2} @{1}";
     }
 
-    internal static string SortKey(SessionSort sort) => sort switch
+    public static string SortKey(SessionSort sort) => sort switch
     {
         SessionSort.UpdatedAt => Fragments.UpdatedKey,
         SessionSort.ExpiresAt => Fragments.ExpiresKey,
