@@ -56,7 +56,7 @@ static async Task<int> RunAsync(string[] args)
         }
     }
 
-    Dictionary<(IndexSetup, string), double> means = [];
+    Dictionary<(IndexSetup, string), (double Mean, double Median)> means = [];
     if (!args.Contains("--paired"))
     {
         SessionsPagingBenchmarks.Current = sides;
@@ -77,7 +77,7 @@ static async Task<int> RunAsync(string[] args)
         var summary = BenchmarkRunner.Run<SessionsPagingBenchmarks>(config, args);
         foreach (var report in summary.Reports)
             if (report.ResultStatistics is { } stats && report.BenchmarkCase.Parameters["Index"] is IndexSetup setup)
-                means[(setup, report.BenchmarkCase.Descriptor.WorkloadMethod.Name)] = stats.Mean / 1e6;
+                means[(setup, report.BenchmarkCase.Descriptor.WorkloadMethod.Name)] = (stats.Mean / 1e6, stats.Median / 1e6);
     }
 
     Console.WriteLine();
@@ -97,10 +97,13 @@ static async Task<int> RunAsync(string[] args)
             string line;
             if (means.TryGetValue((setup, first), out var p1) && means.TryGetValue((setup, deep), out var p2000))
             {
-                var ratio = p2000 / p1;
-                line = $"sessions keyset, {name}: page 2,000 / page 1 = {ratio:0.00}× (target ≤ 2×{(ratio <= 2 ? "" : ": missed")}) — " +
-                       $"{SessionsPagingSides.Describe(setup)} (means {p1:0.###} / {p2000:0.###} ms; paired median {pairedRatio:0.00}×)";
-                if (ratio > 2) exitCode = 1;
+                // The verdict on the medians: on a shared machine a few iterations of a 1 ms page can take 100 ms, which moves a mean.
+                var ratio = p2000.Median / p1.Median;
+                line = $"sessions keyset, {name}: page 2,000 / page 1 = {ratio:0.00}× by medians (target ≤ 2×{(ratio <= 2 ? "" : ": missed")}), " +
+                       $"{p2000.Mean / p1.Mean:0.00}× by means — {SessionsPagingSides.Describe(setup)} " +
+                       $"(medians {p1.Median:0.###} / {p2000.Median:0.###} ms, means {p1.Mean:0.###} / {p2000.Mean:0.###} ms; paired median {pairedRatio:0.00}×)";
+                // What the dashboard meets decides the exit code; the indexed setup shows what the advised indexes change.
+                if (setup == IndexSetup.StackOnly && ratio > 2) exitCode = 1;
             }
             else
             {
