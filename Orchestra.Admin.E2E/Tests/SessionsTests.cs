@@ -89,6 +89,43 @@ public sealed class SessionsTests(AppFixture app) : E2ETest(app)
         Assert.Equal(1L, await ScalarAsync<long>($"SELECT count(*) FROM orchestra_admin.audit_log WHERE action = 'session.reveal' AND '{id}' = ANY(target_ids) AND succeeded"));
     });
 
+    [Fact]
+    public Task Clean_up_counts_first_then_deletes_in_batches_and_keeps_the_rows_in_the_audit_log() => WithPageAsync(async page =>
+    {
+        // Sessions of its own that expired about 11 years ago: the seeded ones (expired at most weeks ago) stay.
+        var user = "e2e-cleanup-" + Guid.NewGuid().ToString("N")[..8];
+        await ScalarAsync<int>($"""
+            WITH ins AS (
+                INSERT INTO sessions.sessions (user_id, created_at, updated_at, expires_at)
+                SELECT '{user}', now() - interval '4002 days', now() - interval '4001 days', now() - interval '4000 days' - g * interval '1 minute'
+                FROM generate_series(1, 3) AS g
+                RETURNING 1
+            ) SELECT count(*)::int FROM ins
+            """);
+        var before = await ScalarAsync<long>("SELECT count(*) FROM sessions.sessions");
+
+        await page.GotoAsync("/sessions");
+        await WaitForInteractiveAsync(page);
+        await page.GetByLabel("Older than (days)", new() { Exact = true }).FillAsync("3650");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Count (dry run)" }).ClickAsync();
+        await Expect(page.GetByTestId("cleanup-plan")).ToContainTextAsync("Would delete 3 sessions: 3 expired and 0 revoked");
+        Assert.Equal(before, await ScalarAsync<long>("SELECT count(*) FROM sessions.sessions")); // the dry run deletes nothing
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete 3 sessions" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync("Delete 3 sessions for good");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+
+        await Expect(page.GetByTestId("cleanup-message")).ToContainTextAsync("Done. Deleted 3 sessions in 1 batch");
+        await Expect(page.GetByTestId("cleanup-progress")).ToContainTextAsync("Deleted 3 of 3");
+        Assert.Equal(0L, await ScalarAsync<long>($"SELECT count(*) FROM sessions.sessions WHERE user_id = '{user}'"));
+        Assert.Equal(before - 3, await ScalarAsync<long>("SELECT count(*) FROM sessions.sessions"));
+        Assert.Equal(3L, await ScalarAsync<long>($"""
+            SELECT count(*) FROM orchestra_admin.audit_log AS a, jsonb_array_elements(a.previous) AS r
+            WHERE a.action = 'session.cleanup' AND a.succeeded AND r->>'user_id' = '{user}'
+            """));
+    });
+
     private async Task<T> ScalarAsync<T>(string sql)
     {
         await using var conn = new NpgsqlConnection(App.DatabaseConnectionString);

@@ -81,6 +81,10 @@ public partial class SessionsPage
         if (listPanel != null) await listPanel.RefreshAsync();
     }
 
+    /// <summary>The Refresh button: fresh counts and top entries, and the current page of the list again.</summary>
+    private Task RefreshAllAsync() => Task.WhenAll(RefreshNowAsync(), listPanel?.RefreshAsync() ?? Task.CompletedTask);
+
+    // Each sampler round refreshes the counts and the top entries; the list stays as the operator paged it.
     protected override Task RefreshAsync() => Task.WhenAll(
         countsPanel?.RefreshAsync() ?? Task.CompletedTask,
         breakdownPanel?.RefreshAsync() ?? Task.CompletedTask);
@@ -105,7 +109,7 @@ public partial class SessionsPage
         }
     }
 
-    private void ApplyAsync()
+    private void Apply()
     {
         form.Errors.Clear();
         // Checked here too, so a bad network is refused at its field before the URL changes.
@@ -121,16 +125,22 @@ public partial class SessionsPage
         Navigate();
     }
 
-    private void ClearAsync()
+    private void ClearFilter()
     {
         form.Clear();
         Navigate();
     }
 
-    private void Navigate() => Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(form.ToQuery(sort, descending)));
+    /// <summary>The view goes into the URL (OnParametersSetAsync loads it); the same URL again just loads the first page afresh.</summary>
+    private void Navigate()
+    {
+        var target = Navigation.GetUriWithQueryParameters(form.ToQuery(sort, descending));
+        if (target == Navigation.Uri) _ = FirstPageAsync();
+        else Navigation.NavigateTo(target);
+    }
 
-    private void SortAsync(SessionSort value) { sort = value; Navigate(); }
-    private void DirectionAsync() { descending = !descending; Navigate(); }
+    private void OnSortChanged(SessionSort value) { sort = value; Navigate(); }
+    private void ToggleDirection() { descending = !descending; Navigate(); }
     private Task PageSizeAsync(int value) { pageSize = value; return FirstPageAsync(); }
 
     private Task FirstPageAsync()
