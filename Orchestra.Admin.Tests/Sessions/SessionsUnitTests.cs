@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Text.Json.Nodes;
 using Orchestra.Admin.Features.Sessions;
 
@@ -138,5 +139,24 @@ public class SessionNetworkInputTests
         var e = Assert.Throws<SessionFilterException>(() => SessionsService.ParseNetwork(input));
         Assert.Equal("network", e.Field);
         Assert.Contains(says, e.Message);
+    }
+}
+
+public class SessionsSettingsTests
+{
+    private static Orchestra.Admin.Hosting.OrchestraAdminOptions Load(params (string Key, string Value)[] values) =>
+        Orchestra.Admin.Hosting.SettingsLoader.Load(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))
+                .Append(new("POSTGRES_DSN", "postgresql://u:p@localhost:5432/orchestra")))
+            .Build());
+
+    [Fact]
+    public void Configured_mask_parts_replace_the_defaults_and_the_batch_size_is_checked()
+    {
+        Assert.Equal(SessionsOptions.DefaultMaskedKeyParts, Load().Sessions.EffectiveMaskedKeyParts);
+        Assert.Equal(1000, Load().Sessions.CleanupBatchSize);
+        Assert.Equal(["ssn", "iban"], Load(("OrchestraAdmin:Sessions:MaskedKeyParts:0", "ssn"), ("OrchestraAdmin:Sessions:MaskedKeyParts:1", "iban")).Sessions.EffectiveMaskedKeyParts);
+        var e = Assert.Throws<Orchestra.Admin.Hosting.SettingsException>(() => Load(("OrchestraAdmin:Sessions:CleanupBatchSize", "0")));
+        Assert.Contains("OrchestraAdmin:Sessions:CleanupBatchSize", e.Message);
     }
 }
