@@ -11,6 +11,7 @@ using Orchestra.Admin.Features.Documents;
 using Orchestra.Admin.Features.Overview;
 using Orchestra.Admin.Features.Postgres;
 using Orchestra.Admin.Features.Tasks;
+using Orchestra.Admin.Features.Sessions;
 using Orchestra.Admin.Features.Weaviate;
 using Orchestra.Admin.Sampling;
 using Orchestra.Admin.Security;
@@ -58,6 +59,7 @@ public static class OrchestraAdminHosting
         services.AddPostgresMonitoring();
         services.AddDocuments();
         services.AddTasks(settings, builder.Configuration);
+        services.AddSessions();
         services.AddWeaviateMonitoring(settings);
         return builder;
     }

@@ -30,6 +30,7 @@ public sealed class OrchestraAdminOptions
     public List<UserSetting> Users { get; set; } = [];
     public OidcOptions Oidc { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
+    public Features.Sessions.SessionsOptions Sessions { get; set; } = new();
 
     /// <summary>The validated accounts: <see cref="Users"/>, ORCHESTRA_ADMIN_USERS and the dev login (set by <see cref="SettingsLoader"/>).</summary>
     public IReadOnlyList<AdminAccount> Accounts { get; set; } = [];

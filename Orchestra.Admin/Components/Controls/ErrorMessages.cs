@@ -17,6 +17,7 @@ public static class ErrorMessages
         Features.Documents.FilterInputException f => $"Check the filter: {f.Message}",
         Features.Tasks.TaskFilterException t => $"Check the filter: {t.Message}",
         Security.OperatorRequiredException o => o.Message,
+        Features.Sessions.SessionFilterException f => $"Check the filter: {f.Message}",
         HttpRequestException h => $"No answer: {h.Message}",
         _ => $"Unexpected error: {e.Message}",
     };

@@ -13,6 +13,7 @@ public partial class AuditLogPage
     [Inject] private IAuditService Service { get; set; } = null!;
     [Inject] private NavigationManager Navigation { get; set; } = null!;
     [Inject] private BrowserTimeZone TimeZone { get; set; } = null!;
+    [Inject] private Microsoft.Extensions.Options.IOptions<Hosting.OrchestraAdminOptions> Options { get; set; } = null!;
 
     // Filters live in the URL so a view can be shared and reloaded.
     [SupplyParameterFromQuery(Name = "user")] public string? UserQuery { get; set; }
@@ -109,7 +110,7 @@ public partial class AuditLogPage
         var n => $"{r.TargetTable} ({n:N0} ids)".Trim(),
     };
 
-    private static string RecordJson(AuditRecord r) => JsonSerializer.Serialize(new
+    private string RecordJson(AuditRecord r) => JsonSerializer.Serialize(new
     {
         r.Id,
         OccurredAt = r.OccurredAt.ToString("O"),
@@ -120,7 +121,7 @@ public partial class AuditLogPage
         r.TargetTable,
         r.TargetIds,
         Parameters = JsonNode.Parse(r.Parameters),
-        Previous = r.Previous is null ? null : JsonNode.Parse(r.Previous),
+        Previous = r.Previous is null ? null : JsonNode.Parse(Sessions.SessionActions.MaskForDisplay(r.TargetTable, r.Previous, Options.Value.Sessions)),
         r.Succeeded,
         r.RowsAffected,
         r.Error,

@@ -1,0 +1,159 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestra.Admin.Features.Sessions;
+using Orchestra.Admin.Security;
+using Orchestra.Admin.Tests.Infrastructure;
+
+namespace Orchestra.Admin.Tests.Sessions;
+
+/// <summary>The sessions pages' states with fake services: data, empty, error, a filter error at its field, masked data and a Viewer.</summary>
+public class SessionsPageTests : BunitSetup
+{
+    private sealed class FakeSessions : ISessionsService
+    {
+        public Func<SessionPageRequest, SessionPage> Page { get; set; } = _ => new SessionPage([], null, null);
+        public List<SessionPageRequest> Requests { get; } = [];
+        public SessionDetail? Detail { get; set; }
+
+        public Task<SessionCounts> CountsAsync(CancellationToken ct = default) => Task.FromResult(new SessionCounts(1200, 34, 5));
+        public Task<SessionBreakdowns> BreakdownsAsync(int top = 10, CancellationToken ct = default) => Task.FromResult(new SessionBreakdowns(
+            [new("user", "user_7", 4)], [new("ip", "10.0.0.1", 3)], [new("user_agent", "curl/8.5.0", 2)]));
+        public Task<SessionPage> PageAsync(SessionPageRequest request, CancellationToken ct = default)
+        {
+            Requests.Add(request);
+            SessionsService.Filters(request.Filter); // the real checks: a bad network throws as the service does
+            return Task.FromResult(Page(request));
+        }
+        public Task<SessionDetail?> GetAsync(Guid id, CancellationToken ct = default) => Task.FromResult(Detail);
+    }
+
+    private sealed class FakeActions : ISessionActions
+    {
+        public int Reveals;
+        public Task<SessionActionOutcome> RevokeAsync(Guid id, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<SessionActionOutcome> RevokeUserAsync(string userId, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<SessionActionOutcome> ExtendAsync(Guid id, TimeSpan by, DateTimeOffset expectedExpiresAt, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<string?> RevealAsync(Guid id, CancellationToken ct = default) { Reveals++; return Task.FromResult<string?>("""{"auth":"real-secret"}"""); }
+        public Task<CleanupPlan> PlanCleanupAsync(int olderThanDays, CancellationToken ct = default) => throw new NotSupportedException();
+        public Task<CleanupOutcome> CleanupAsync(CleanupPlan plan, IProgress<CleanupProgress>? progress = null, CancellationToken ct = default) => throw new NotSupportedException();
+    }
+
+    private sealed class AllowAll : IDatabasePrivileges
+    {
+        public Task<string?> MissingAsync(string table, string privilege, CancellationToken ct = default) => Task.FromResult<string?>(null);
+    }
+
+    private readonly FakeSessions sessions = new();
+    private readonly FakeActions actions = new();
+    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+
+    public SessionsPageTests()
+    {
+        Services.AddSingleton<ISessionsService>(sessions);
+        Services.AddSingleton<ISessionActions>(actions);
+        Services.AddSingleton<IDatabasePrivileges>(new AllowAll());
+    }
+
+    private void SignIn(string role)
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized("otto");
+        auth.SetRoles(role);
+    }
+
+    private static SessionRow Row(string user, SessionStatus status, TimeSpan expiresIn) => new(Guid.NewGuid(), user, "10.1.2.3",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
+        Now.AddDays(-1), Now.AddHours(-1), Now + expiresIn, status == SessionStatus.Revoked ? Now.AddMinutes(-5) : null, status);
+
+    [Fact]
+    public void Rows_show_the_parsed_agent_the_expiry_in_words_and_revoke_only_where_it_means_something()
+    {
+        SignIn(AdminRoles.Operator);
+        var active = Row("user_1", SessionStatus.Active, TimeSpan.FromHours(3).Add(TimeSpan.FromMinutes(1)));
+        var expired = Row("user_2", SessionStatus.Expired, -(TimeSpan.FromHours(3) + TimeSpan.FromMinutes(1)));
+        var revoked = Row("user_3", SessionStatus.Revoked, TimeSpan.FromDays(2));
+        sessions.Page = _ => new SessionPage([active, expired, revoked], new SessionCursor(Now, Guid.NewGuid()), null);
+
+        var cut = Render<SessionsPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr[data-id]").Count));
+        var activeRow = cut.Find($"tr[data-id='{active.SessionId}']");
+        Assert.Contains("Chrome 124", activeRow.TextContent);
+        Assert.Contains("Windows 10/11", activeRow.TextContent);
+        Assert.Contains("expires in 3 h 0 min", activeRow.TextContent);
+        Assert.Contains("expired 3 h", cut.Find($"tr[data-id='{expired.SessionId}']").TextContent);
+        Assert.Contains("active", activeRow.QuerySelector("td:nth-child(9)")!.TextContent);
+        Assert.NotNull(activeRow.QuerySelector("button[aria-label^='Revoke session']"));
+        Assert.Null(cut.Find($"tr[data-id='{revoked.SessionId}']").QuerySelector("button[aria-label^='Revoke session']"));
+        Assert.False(cut.FindAll("button").Single(b => b.TextContent.Trim() == "Next page").HasAttribute("disabled"));
+        cut.WaitForAssertion(() => Assert.Contains("1,200", cut.Find("[data-testid=count-active]").TextContent));
+        Assert.Contains("user_7", cut.Markup);
+    }
+
+    [Fact]
+    public void The_filter_comes_from_the_url_and_an_exact_user_offers_revoking_all_their_sessions()
+    {
+        SignIn(AdminRoles.Operator);
+        Services.GetRequiredService<NavigationManager>().NavigateTo("sessions?user=user_5&status=revoked&network=10.0.0.0%2F8&sort=expiresat&dir=asc");
+        var cut = Render<SessionsPage>();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(sessions.Requests));
+        var request = sessions.Requests[^1];
+        Assert.Equal(("user_5", UserMatch.Exact, SessionStatus.Revoked, "10.0.0.0/8"), (request.Filter.UserId, request.Filter.UserMatch, request.Filter.Status, request.Filter.Network));
+        Assert.Equal((SessionSort.ExpiresAt, false), (request.Sort, request.Descending));
+        cut.WaitForAssertion(() => Assert.Contains("No session matches this filter", cut.Markup));
+        Assert.Contains(cut.FindAll("button"), b => b.TextContent.Contains("Revoke all sessions of user_5"));
+    }
+
+    [Fact]
+    public void A_bad_network_in_the_url_is_shown_at_its_field_and_in_the_list_panel()
+    {
+        SignIn(AdminRoles.Viewer);
+        Services.GetRequiredService<NavigationManager>().NavigateTo("sessions?network=10.0.0.0%2F40");
+        var cut = Render<SessionsPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("must be a number from 0 to 32", cut.Find("[role=alert]").TextContent));
+        Assert.Contains(cut.FindAll(".mud-input-helper-text"), e => e.TextContent.Contains("from 0 to 32"));
+    }
+
+    [Fact]
+    public void A_viewer_sees_the_actions_disabled_with_the_reason()
+    {
+        SignIn(AdminRoles.Viewer);
+        var row = Row("user_1", SessionStatus.Active, TimeSpan.FromHours(1));
+        sessions.Page = _ => new SessionPage([row], null, null);
+        var cut = Render<SessionsPage>();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr[data-id]")));
+        Assert.Contains("Needs the Operator role", cut.Markup);
+        Assert.True(cut.Find($"tr[data-id='{row.SessionId}'] button[aria-label^='Revoke session']").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void The_detail_shows_masked_data_and_an_operators_reveal_shows_the_values()
+    {
+        SignIn(AdminRoles.Operator);
+        var row = Row("user_1", SessionStatus.Active, TimeSpan.FromHours(1));
+        sessions.Detail = new SessionDetail(row, """{"auth":"••••••","locale":"en"}""", ["$.auth"], 40);
+        var cut = Render<SessionView>(p => p.Add(v => v.Id, row.SessionId));
+
+        cut.WaitForAssertion(() => Assert.Contains("$.auth", cut.Find("[data-testid=masked-note]").TextContent));
+        Assert.DoesNotContain("real-secret", cut.Markup);
+        cut.FindAll("button").Single(b => b.TextContent.Contains("Reveal masked values")).Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("real-secret", cut.Markup));
+        Assert.Equal(1, actions.Reveals);
+        Assert.NotNull(cut.Find("[data-testid=revealed-note]"));
+    }
+
+    [Fact]
+    public void A_session_that_is_gone_says_so()
+    {
+        SignIn(AdminRoles.Viewer);
+        sessions.Detail = null;
+        var id = Guid.NewGuid();
+        var cut = Render<SessionView>(p => p.Add(v => v.Id, id));
+        cut.WaitForAssertion(() => Assert.Contains($"No session {id}", cut.Markup));
+    }
+}
