@@ -8,7 +8,8 @@ using static Microsoft.Playwright.Assertions;
 namespace Orchestra.Admin.E2E.Tests;
 
 /// <summary>
-/// Hostile text stored in the stack (documents, Weaviate properties …) renders as text: no element it describes is
+/// Hostile text stored in the stack (documents, Weaviate properties, session user agents and data, task errors and
+/// payloads) renders as text: no element it describes is
 /// created and no script it carries runs. Checked on the markup itself, not only through the Content-Security-Policy
 /// (which would block execution anyway): the DOM must not contain the injected elements.
 /// </summary>
@@ -61,14 +62,53 @@ public sealed class StoredXssTests(OwnStackFixture app) : E2ETestBase(app)
         await ExpectInertAsync(page);
     });
 
-    private async Task<Guid> InsertDocumentAsync(string data, string metadata)
+    [Fact]
+    public Task A_hostile_session_renders_as_text_in_the_list_and_on_its_page() => WithPageAsync(async page =>
+    {
+        var id = await InsertAsync("""
+            INSERT INTO sessions.sessions (user_id, data, ip_address, user_agent, expires_at)
+            VALUES ('xss-probe-user', @data::jsonb, '10.9.9.9', @agent, now() + interval '1 day') RETURNING session_id
+            """, ("data", new JsonObject { ["name"] = Payloads[1], ["theme"] = Payloads[2] }.ToJsonString()), ("agent", string.Join(" ", Payloads)));
+
+        await page.GotoAsync("/sessions?user=xss-probe-user");
+        await Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("xss-probe-user");
+        await ExpectInertAsync(page);
+
+        await page.GotoAsync($"/sessions/{id}");
+        await Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("<script>");
+        await ExpectInertAsync(page);
+    });
+
+    [Fact]
+    public Task A_hostile_task_error_and_payload_render_as_text_in_the_failed_list_the_groups_and_on_its_page() => WithPageAsync(async page =>
+    {
+        var id = await InsertAsync("""
+            INSERT INTO task_queue (task_type, payload, status, created_at, started_at, completed_at, error)
+            VALUES ('xss_probe', @payload::jsonb, 'failed', now(), now(), now(), @error) RETURNING id
+            """, ("payload", new JsonObject { ["x"] = Payloads[1] }.ToJsonString()), ("error", string.Join("\n", Payloads)));
+
+        await page.GotoAsync("/tasks?tab=failed&type=xss_probe");
+        await Expect(page.Locator($"[data-id='{id}']").First).ToBeVisibleAsync();
+        await ExpectInertAsync(page);
+
+        await page.GotoAsync("/tasks?tab=groups");
+        await ExpectInertAsync(page);
+
+        await page.GotoAsync($"/tasks/{id}");
+        await Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("<script>");
+        await ExpectInertAsync(page);
+    });
+
+    private Task<Guid> InsertDocumentAsync(string data, string metadata) =>
+        InsertAsync("INSERT INTO documents (collection, data, metadata) VALUES ('xss_probe', @data::jsonb, @metadata::jsonb) RETURNING id",
+            ("data", data), ("metadata", metadata));
+
+    private async Task<Guid> InsertAsync(string sql, params (string Name, string Value)[] parameters)
     {
         await using var conn = new NpgsqlConnection(App.DatabaseConnectionString);
         await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(
-            "INSERT INTO documents (collection, data, metadata) VALUES ('xss_probe', @data::jsonb, @metadata::jsonb) RETURNING id", conn);
-        cmd.Parameters.AddWithValue("data", data);
-        cmd.Parameters.AddWithValue("metadata", metadata);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
         return (Guid)(await cmd.ExecuteScalarAsync())!;
     }
 
