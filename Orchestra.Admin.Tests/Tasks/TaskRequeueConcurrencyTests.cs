@@ -48,14 +48,20 @@ public class TaskRequeueConcurrencyTests(PostgresDatabase db) : IClassFixture<Po
             while (!stop.IsCancellationRequested)
             {
                 await using var tx = await conn.BeginTransactionAsync();
-                var task = await conn.QuerySingleOrDefaultAsync<(Guid Id, long Attempt)?>("""
-                    SELECT t.id, (SELECT count(*) FROM orchestra_admin.task_attempts AS a WHERE a.task_id = t.id) AS attempt
+                var id = await conn.QuerySingleOrDefaultAsync<Guid?>("""
+                    SELECT t.id
                     FROM task_queue AS t
                     WHERE t.status = 'pending' AND t.task_type = @type
                     ORDER BY t.priority DESC, t.created_at
                     LIMIT 1
                     FOR UPDATE SKIP LOCKED
                     """, new { type }, tx);
+                // Which attempt this is: the earlier ones the requeues kept. Read by a statement of its own, after the row
+                // lock: the dequeue's own snapshot can predate the requeue that made the row pending (PostgreSQL re-checks
+                // a row updated meanwhile against its new version, but a subquery would still see the old snapshot).
+                (Guid Id, long Attempt)? task = id is { } found
+                    ? (found, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM orchestra_admin.task_attempts WHERE task_id = @found", new { found }, tx))
+                    : null;
                 if (task is not { } picked)
                 {
                     await tx.CommitAsync();
