@@ -7,6 +7,7 @@ using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Data.Weaviate;
 using Orchestra.Admin.Features.Health;
 using Orchestra.Admin.Features.Audit;
+using Orchestra.Admin.Features.Cache;
 using Orchestra.Admin.Features.Documents;
 using Orchestra.Admin.Features.Overview;
 using Orchestra.Admin.Features.Postgres;
@@ -55,6 +56,7 @@ public static class OrchestraAdminHosting
         services.AddScoped<IAuditService, AuditService>();
         services.AddPostgresMonitoring();
         services.AddDocuments();
+        services.AddCacheInspector();
         services.AddWeaviateMonitoring(settings);
         return builder;
     }

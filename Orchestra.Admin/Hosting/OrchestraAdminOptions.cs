@@ -16,6 +16,7 @@ public sealed class OrchestraAdminOptions
     public SamplingOptions Sampling { get; set; } = new();
     public Features.Overview.StatusThresholds Thresholds { get; set; } = new();
     public DocumentsOptions Documents { get; set; } = new();
+    public Features.Cache.CacheOptions Cache { get; set; } = new();
 
     /// <summary>How often the top bar's connection states are probed.</summary>
     public int HealthProbeIntervalSeconds { get; set; } = 10;
