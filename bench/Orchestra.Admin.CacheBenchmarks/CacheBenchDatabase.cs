@@ -98,7 +98,7 @@ public sealed class CacheBenchDatabase : IAsyncDisposable
                    ELSE 'rate_limit:10.' || (g % 250) || '.' || (g / 250 % 250) || '.' || g
                END,
                jsonb_build_object('id', g, 'name', 'Entry ' || g, 'hash', md5(g::text), 'tags', jsonb_build_array(g % 7, g % 13),
-                                  'note', repeat('x', (g * 7919) % 300)),
+                                  'note', repeat('x', ((g * 7919) % 300)::int)),
                now() - interval '6 hours' + ((g * 48271) % 3240000) * interval '60 milliseconds',
                now() - interval '1 day',
                now() - ((g * 16807) % 86400) * interval '1 second',
