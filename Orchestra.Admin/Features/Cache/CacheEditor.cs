@@ -126,7 +126,7 @@ public sealed class CacheEditor(
         var t = await cache.TableAsync(table, ct);
         var max = Settings.MaxPatternDeleteKeys;
         string? like = null;
-        return await RunAsync(actor, new OperatorAction(DeleteMatchingAction, t.Display, [], new { pattern, like = CachePattern.ToLike(pattern), max }),
+        return await RunAsync(actor, new OperatorAction(DeleteMatchingAction, t.Display, [], new { pattern, max }),
             async (conn, tx, token) =>
             {
                 var matching = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
