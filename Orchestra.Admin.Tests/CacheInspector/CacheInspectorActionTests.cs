@@ -83,6 +83,20 @@ public class CacheInspectorActionTests(CacheInspectorDatabase db) : IClassFixtur
         Assert.Equal(stored, await db.ScalarAsync<DateTime>("SELECT expires_at FROM cache.default_cache WHERE key = 'ttl:1'"));
     }
 
+    [Fact]
+    public async Task A_TTL_can_be_set_on_an_entry_whose_expiry_is_NULL_in_a_table_that_allows_it()
+    {
+        await db.ExecuteAsync("INSERT INTO extra.slim_cache VALUES ('never:1', '{}', NULL)");
+        var loaded = (await db.Service().GetAsync("extra.slim_cache", "never:1"))!;
+        Assert.Equal(DateTimeOffset.MaxValue, loaded.ExpiresAt); // shown as never expiring
+
+        var outcome = await db.Editor().SetTtlAsync("extra.slim_cache", "never:1", TimeSpan.FromHours(1), loaded.ExpiresAt);
+
+        Assert.Equal(CacheActionStatus.Done, outcome.Status);
+        Assert.True(await db.ScalarAsync<bool>("SELECT expires_at BETWEEN now() + interval '59 minutes' AND now() + interval '61 minutes' FROM extra.slim_cache WHERE key = 'never:1'"));
+        Assert.Equal("""{"key": "never:1", "expires_at": null}""", (string)(await LastAuditAsync(CacheEditor.SetTtlAction)).previous_text); // as it was
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-5)]
