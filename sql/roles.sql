@@ -67,3 +67,26 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- The cache inspector (/cache): setting a TTL updates expires_at, and the purge takes its batches with
+-- SELECT … FOR UPDATE SKIP LOCKED, which needs UPDATE on a column too. Only expires_at: the operator never
+-- changes a cached value or its access figures.
+-- The inspector finds cache tables by shape in ANY schema; this block covers schema cache and
+-- public.orchestra_<name>_cache. A cache table elsewhere needs the same by hand, e.g. for myschema.my_cache:
+--   GRANT USAGE ON SCHEMA myschema TO orchestra_admin_viewer;
+--   GRANT SELECT ON myschema.my_cache TO orchestra_admin_viewer;
+--   GRANT DELETE, UPDATE (expires_at) ON myschema.my_cache TO orchestra_admin_operator;
+DO $$
+DECLARE
+    t regclass;
+BEGIN
+    FOR t IN
+        SELECT c.oid::regclass FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r'
+          AND (n.nspname = 'cache' OR (n.nspname = 'public' AND c.relname LIKE 'orchestra\_%\_cache'))
+          AND EXISTS (SELECT FROM pg_attribute AS a WHERE a.attrelid = c.oid AND a.attname = 'expires_at' AND NOT a.attisdropped)
+    LOOP
+        EXECUTE format('GRANT UPDATE (expires_at) ON %s TO orchestra_admin_operator', t);
+    END LOOP;
+END
+$$;

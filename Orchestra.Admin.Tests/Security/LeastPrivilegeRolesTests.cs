@@ -65,6 +65,7 @@ public class LeastPrivilegeRolesTests(PostgresDatabase db) : IClassFixture<Postg
         await conn.ExecuteAsync("INSERT INTO orchestra_admin.task_attempts (task_id, operation_id, action, requeued_by) SELECT gen_random_uuid(), gen_random_uuid(), 'x', 'y' WHERE false");
         await conn.ExecuteAsync("UPDATE sessions.sessions SET deleted_at = now() WHERE false");
         await conn.ExecuteAsync("DELETE FROM cache.default_cache WHERE false");
+        await conn.ExecuteAsync("UPDATE cache.default_cache SET expires_at = expires_at WHERE false"); // cache TTL; the purge's FOR UPDATE
         Assert.Null(await new DatabasePrivileges(op).MissingAsync("documents", "DELETE"));
         Assert.True(await conn.ExecuteScalarAsync<bool>("SELECT has_function_privilege('pg_stat_statements_reset(oid, oid, bigint)', 'EXECUTE')"));
 

@@ -7,6 +7,7 @@ using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Data.Weaviate;
 using Orchestra.Admin.Features.Health;
 using Orchestra.Admin.Features.Audit;
+using Orchestra.Admin.Features.Cache;
 using Orchestra.Admin.Features.Documents;
 using Orchestra.Admin.Features.Overview;
 using Orchestra.Admin.Features.Postgres;
@@ -60,6 +61,7 @@ public static class OrchestraAdminHosting
         services.AddDocuments();
         services.AddTasks(settings, builder.Configuration);
         services.AddSessions();
+        services.AddCacheInspector();
         services.AddWeaviateMonitoring(settings);
         return builder;
     }

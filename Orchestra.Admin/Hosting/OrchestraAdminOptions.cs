@@ -23,6 +23,7 @@ public sealed class OrchestraAdminOptions
     /// ended at the proxy still gets HSTS and Secure cookies.
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
+    public Features.Cache.CacheOptions Cache { get; set; } = new();
 
     /// <summary>How often the top bar's connection states are probed.</summary>
     public int HealthProbeIntervalSeconds { get; set; } = 10;

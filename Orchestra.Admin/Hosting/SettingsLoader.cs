@@ -43,6 +43,8 @@ public static class SettingsLoader
         Require(options.Documents.ExportTimeoutSeconds >= 1, "OrchestraAdmin:Documents:ExportTimeoutSeconds", $"must be at least 1 (is {options.Documents.ExportTimeoutSeconds})");
         Require(options.Documents.ExportMaxDocuments >= 1, "OrchestraAdmin:Documents:ExportMaxDocuments", $"must be at least 1 (is {options.Documents.ExportMaxDocuments})");
         Require(options.Sessions.CleanupBatchSize is >= 1 and <= 100_000, "OrchestraAdmin:Sessions:CleanupBatchSize", $"must be from 1 to 100000 (is {options.Sessions.CleanupBatchSize})");
+        Require(options.Cache.MaxPatternDeleteKeys >= 1, "OrchestraAdmin:Cache:MaxPatternDeleteKeys", $"must be at least 1 (is {options.Cache.MaxPatternDeleteKeys})");
+        Require(options.Cache.PurgeBatchSize is >= 1 and <= 100_000, "OrchestraAdmin:Cache:PurgeBatchSize", $"must be from 1 to 100000 (is {options.Cache.PurgeBatchSize})");
         var weaviate = options.Weaviate;
         Require(weaviate.ConnectTimeoutSeconds >= 1, "OrchestraAdmin:Weaviate:ConnectTimeoutSeconds", $"must be at least 1 (is {weaviate.ConnectTimeoutSeconds})");
         Require(weaviate.RequestTimeoutSeconds >= 1, "OrchestraAdmin:Weaviate:RequestTimeoutSeconds", $"must be at least 1 (is {weaviate.RequestTimeoutSeconds})");

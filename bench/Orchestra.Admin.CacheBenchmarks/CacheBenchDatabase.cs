@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using Npgsql;
+using Orchestra.Admin.Benchmarks.Shared;
+using Orchestra.Admin.Data.Postgres;
+
+namespace Orchestra.Admin.CacheBenchmarks;
+
+/// <summary>
+/// The benchmark's database: a fresh database on the tests' throwaway cluster (or on the server <c>BENCH_POSTGRES_DSN</c>
+/// names) with the stack's schema exactly as the stack creates it (cache.default_cache: only its primary key on key) and
+/// 1,000,000 cache entries, VACUUM ANALYZE'd. Dropped at the end.
+/// </summary>
+public sealed class CacheBenchDatabase : IAsyncDisposable
+{
+    public const int Entries = 1_000_000;
+
+    private readonly string maintenanceConnectionString;
+
+    public string Name { get; }
+    public string ConnectionString { get; }
+    public TimeSpan BuildTime { get; private set; }
+    public string Figures { get; private set; } = "";
+
+    private CacheBenchDatabase(string maintenance, string name, string connectionString) =>
+        (maintenanceConnectionString, Name, ConnectionString) = (maintenance, name, connectionString);
+
+    public string SetupConnectionString => new NpgsqlConnectionStringBuilder(ConnectionString)
+    {
+        ApplicationName = "orchestra-bench-setup", CommandTimeout = 0, MaxPoolSize = 10,
+    }.ConnectionString;
+
+    public static async Task<CacheBenchDatabase> CreateAsync(Action<string> log)
+    {
+        var name = "orchestra_cachebench_" + Guid.NewGuid().ToString("N")[..8];
+        var (maintenance, dashboard) = await BenchServer.ConnectionStringsAsync(name, log);
+        var db = new CacheBenchDatabase(maintenance, name, dashboard);
+        var clock = Stopwatch.StartNew();
+        try { await db.BuildAsync(log); }
+        catch { await db.DisposeAsync(); throw; }
+        db.BuildTime = clock.Elapsed;
+        return db;
+    }
+
+    private async Task BuildAsync(Action<string> log)
+    {
+        await using (var conn = new NpgsqlConnection(maintenanceConnectionString))
+        {
+            await conn.OpenAsync();
+            await conn.ExecuteAsync($"CREATE DATABASE \"{Name}\" TEMPLATE template0");
+        }
+        await using var setup = NpgsqlDataSource.Create(SetupConnectionString);
+        var step = Stopwatch.StartNew();
+        void Done(string what)
+        {
+            log(string.Create(CultureInfo.InvariantCulture, $"  {what} ({step.Elapsed.TotalSeconds:0.0} s)"));
+            step.Restart();
+        }
+        await SqlScripts.ApplyStackSchemaAsync(setup);
+        await SqlScripts.MigrateAdminSchemaAsync(setup);
+        Done("stack schema (cache.default_cache with its primary key on key) and the dashboard's schema");
+
+        const int chunk = 250_000;
+        var ranges = Enumerable.Range(0, Entries / chunk).Select(i => (From: i * chunk + 1, To: (i + 1) * chunk)).ToList();
+        await Parallel.ForEachAsync(ranges, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (range, ct) =>
+        {
+            await using var conn = await setup.OpenConnectionAsync(ct);
+            await conn.ExecuteAsync(new CommandDefinition(InsertSql, new { from = range.From, to = range.To }, cancellationToken: ct));
+        });
+        Done($"{Entries:N0} cache entries inserted");
+
+        await using (var conn = await setup.OpenConnectionAsync())
+        {
+            await conn.ExecuteAsync("VACUUM (ANALYZE) cache.default_cache");
+            try { await new NpgsqlCommand("CHECKPOINT", conn).ExecuteNonQueryAsync(); }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { /* not ours to force on a shared server */ }
+            Done("VACUUM (ANALYZE), CHECKPOINT");
+            var (rows, expired, avg, bytes) = await conn.QuerySingleAsync<(long, long, double, long)>("""
+                SELECT count(*), count(*) FILTER (WHERE expires_at <= now()), avg(pg_column_size(value))::float8, pg_total_relation_size('cache.default_cache')
+                FROM cache.default_cache
+                """);
+            Figures = string.Create(CultureInfo.InvariantCulture,
+                $"cache.default_cache: {rows:N0} entries ({expired:N0} expired), {avg:0} bytes per value on average, {bytes / 1048576.0:N0} MB with its index");
+        }
+    }
+
+    /// <summary>
+    /// Keys as the demo's cache writes them (user:N:profile, product:SKU-N, search:v2:…:page:N, rate_limit:ip), values of a
+    /// few hundred bytes, expiries from 6 hours ago to 2 days ahead (about 1 in 9 expired), access counts long-tailed.
+    /// </summary>
+    private const string InsertSql = """
+        INSERT INTO cache.default_cache (key, value, expires_at, created_at, accessed_at, access_count)
+        SELECT CASE g % 4
+                   WHEN 0 THEN 'user:' || g || ':profile'
+                   WHEN 1 THEN 'product:SKU-' || g
+                   WHEN 2 THEN 'search:v2:' || md5(g::text) || ':page:' || (g % 5 + 1)
+                   ELSE 'rate_limit:10.' || (g % 250) || '.' || (g / 250 % 250) || '.' || g
+               END,
+               jsonb_build_object('id', g, 'name', 'Entry ' || g, 'hash', md5(g::text), 'tags', jsonb_build_array(g % 7, g % 13),
+                                  'note', repeat('x', ((g * 7919) % 300)::int)),
+               now() - interval '6 hours' + ((g * 48271) % 3240000) * interval '60 milliseconds',
+               now() - interval '1 day',
+               now() - ((g * 16807) % 86400) * interval '1 second',
+               1 + floor(exp(power(((g * 69621) % 1000) / 1000.0, 3) * ln(5000)))::int
+        FROM generate_series(@from::bigint, @to::bigint) AS g
+        """;
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (BenchServer.KeepDatabase) return;
+        await using var conn = new NpgsqlConnection(maintenanceConnectionString);
+        await conn.OpenAsync();
+        await conn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+    }
+}
