@@ -33,6 +33,24 @@ public abstract partial class E2ETestBase(AppFixture app)
 {
     protected AppFixture App { get; } = app;
 
+    /// <summary>
+    /// Presses a dialog's button until the dialog closes: on a loaded machine a click that lands while the dialog is
+    /// still opening can be lost (a second press is only made when the first visibly did nothing).
+    /// </summary>
+    protected static async Task PressUntilClosedAsync(ILocator dialog, string button)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await dialog.GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).ClickAsync();
+            try
+            {
+                await Assertions.Expect(dialog).ToBeHiddenAsync(new() { Timeout = 5_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 3) { /* still open: the click was lost */ }
+        }
+    }
+
     /// <summary>A page's panel (a DataPanel is a region named by its heading).</summary>
     protected static ILocator Panel(IPage page, string heading) =>
         page.GetByRole(AriaRole.Region, new PageGetByRoleOptions { Name = heading, Exact = true });

@@ -114,7 +114,7 @@ public sealed class SessionsTests(AppFixture app) : E2ETest(app)
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete 3 sessions" }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
         await Expect(dialog).ToContainTextAsync("Delete 3 sessions for good");
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await PressUntilClosedAsync(dialog, "Delete");
 
         await Expect(page.GetByTestId("cleanup-message")).ToContainTextAsync("Done. Deleted 3 sessions in 1 batch");
         await Expect(page.GetByTestId("cleanup-progress")).ToContainTextAsync("Deleted 3 of 3");
