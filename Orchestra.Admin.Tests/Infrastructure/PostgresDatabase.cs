@@ -19,9 +19,12 @@ public class PostgresDatabase : IAsyncLifetime
     /// <summary>Whether the stack's tables and the admin schema are created. Override for an empty database.</summary>
     protected virtual bool ApplySchemas => true;
 
+    /// <summary>The server the database is created on: the test run's shared one.</summary>
+    protected virtual Task<PostgresServer> ServerAsync() => PostgresServer.GetAsync();
+
     public async Task InitializeAsync()
     {
-        Server = await PostgresServer.GetAsync();
+        Server = await ServerAsync();
         await using (var conn = new NpgsqlConnection(Server.MaintenanceConnectionString))
         {
             await conn.OpenAsync();
@@ -49,13 +52,33 @@ public class PostgresDatabase : IAsyncLifetime
         return conn;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await DataSource.DisposeAsync();
         await using var conn = new NpgsqlConnection(Server.MaintenanceConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", conn);
         await cmd.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>A database on a PostgreSQL cluster of its own, for tests that stop and start the server.</summary>
+public sealed class OwnClusterDatabase : PostgresDatabase
+{
+    private PostgresCluster? cluster;
+
+    public PostgresCluster Cluster => cluster ?? throw new InvalidOperationException("The cluster is not running.");
+
+    protected override async Task<PostgresServer> ServerAsync()
+    {
+        cluster = await PostgresCluster.StartAsync();
+        return PostgresServer.Of(cluster);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        cluster?.Remove(); // the database goes with the cluster
     }
 }
 
