@@ -24,9 +24,7 @@ public partial class CollectionPage
     private DocumentSort sort = DocumentSort.CreatedAt;
     private bool descending = true;
     private int pageSize = PageSizes[0];
-    private DocumentCursor? after;
-    private DocumentCursor? before;
-    private int pageNumber = 1;
+    private readonly KeysetPosition<DocumentCursor> position = new();
     private IReadOnlyList<string> keys = [];
     private IReadOnlyCollection<string> columns = [];
     private DocumentPage? page;
@@ -52,7 +50,7 @@ public partial class CollectionPage
     }
 
     private DocumentPageRequest Request() =>
-        new(Collection, applied, sort, descending, pageSize, after, before, columns.ToList());
+        new(Collection, applied, sort, descending, pageSize, position.After, position.Before, columns.ToList());
 
     private async Task<DocumentPage> LoadPageAsync(CancellationToken ct)
     {
@@ -91,24 +89,18 @@ public partial class CollectionPage
 
     private Task FirstPageAsync()
     {
-        (after, before, pageNumber) = (null, null, 1);
+        position.First();
         return ReloadAsync();
     }
 
     private Task NextPageAsync()
     {
-        if (page?.Next is not { } next) return Task.CompletedTask;
-        (after, before) = (next, null);
-        pageNumber++;
-        return ReloadAsync();
+        return position.Next(page?.Next) ? ReloadAsync() : Task.CompletedTask;
     }
 
     private Task PreviousPageAsync()
     {
-        if (page?.Previous is not { } previous) return Task.CompletedTask;
-        (after, before) = (null, previous);
-        pageNumber = Math.Max(1, pageNumber - 1);
-        return ReloadAsync();
+        return position.Previous(page?.Previous) ? ReloadAsync() : Task.CompletedTask;
     }
 
     private Task SortAsync(DocumentSort value) { sort = value; return FirstPageAsync(); }

@@ -50,9 +50,7 @@ public partial class SessionsPage
     private SessionSort sort = SessionSort.CreatedAt;
     private bool descending = true;
     private int pageSize = SessionsService.PageSizes[0];
-    private SessionCursor? after;
-    private SessionCursor? before;
-    private int pageNumber = 1;
+    private readonly KeysetPosition<SessionCursor> position = new();
     private SessionPage? page;
     private string? actionMessage;
     private Severity actionSeverity = Severity.Info;
@@ -76,7 +74,7 @@ public partial class SessionsPage
         applied = form.ToFilter(TimeZone.Zone ?? TimeZoneInfo.Utc);
         sort = Enum.TryParse<SessionSort>(SortQuery, ignoreCase: true, out var s) ? s : SessionSort.CreatedAt;
         descending = !string.Equals(DirectionQuery, "asc", StringComparison.OrdinalIgnoreCase);
-        (after, before, pageNumber) = (null, null, 1);
+        position.First();
         // The first render loads through the panel itself; a change of URL afterwards loads again here.
         if (listPanel != null) await listPanel.RefreshAsync();
     }
@@ -93,7 +91,7 @@ public partial class SessionsPage
     {
         try
         {
-            var loaded = await Sessions.PageAsync(new SessionPageRequest(applied, sort, descending, pageSize, after, before), ct);
+            var loaded = await Sessions.PageAsync(new SessionPageRequest(applied, sort, descending, pageSize, position.After, position.Before), ct);
             if (!ct.IsCancellationRequested) page = loaded; // a load overtaken by a newer one must not set the cursors
             return loaded;
         }
@@ -145,24 +143,18 @@ public partial class SessionsPage
 
     private Task FirstPageAsync()
     {
-        (after, before, pageNumber) = (null, null, 1);
+        position.First();
         return listPanel?.RefreshAsync() ?? Task.CompletedTask;
     }
 
     private Task NextPageAsync()
     {
-        if (page?.Next is not { } next) return Task.CompletedTask;
-        (after, before) = (next, null);
-        pageNumber++;
-        return listPanel?.RefreshAsync() ?? Task.CompletedTask;
+        return position.Next(page?.Next) ? listPanel?.RefreshAsync() ?? Task.CompletedTask : Task.CompletedTask;
     }
 
     private Task PreviousPageAsync()
     {
-        if (page?.Previous is not { } previous) return Task.CompletedTask;
-        (after, before) = (null, previous);
-        pageNumber = Math.Max(1, pageNumber - 1);
-        return listPanel?.RefreshAsync() ?? Task.CompletedTask;
+        return position.Previous(page?.Previous) ? listPanel?.RefreshAsync() ?? Task.CompletedTask : Task.CompletedTask;
     }
 
     /// <summary>This page filtered by one value (from a breakdown or a user cell).</summary>

@@ -28,9 +28,7 @@ public partial class FailedTab : IDisposable
     private IReadOnlyList<string> types = [];
     private string? typesError;
     private int pageSize = PageSizes[1];
-    private TaskCursor? after;
-    private TaskCursor? before;
-    private int pageNumber = 1;
+    private readonly KeysetPosition<TaskCursor> position = new();
     private FailedTaskPage? page;
     private readonly HashSet<Guid> selected = [];
     private Outcome? outcome;
@@ -57,7 +55,7 @@ public partial class FailedTab : IDisposable
     {
         form = FailedFilterForm.FromQuery(new Uri(Navigation.Uri).Query);
         applied = form.Errors.Count == 0 ? form.ToFilter(TimeZone.Zone ?? TimeZoneInfo.Utc) : null;
-        (after, before, pageNumber) = (null, null, 1);
+        position.First();
         selected.Clear();
     }
 
@@ -77,7 +75,7 @@ public partial class FailedTab : IDisposable
         {
             if (applied == null)
                 throw new TaskFilterException(form.Errors.Keys.First(), "a field of the filter is wrong (see above); nothing was run.");
-            var loaded = await Tasks.FailedAsync(new FailedTaskPageRequest(applied, pageSize, after, before), ct);
+            var loaded = await Tasks.FailedAsync(new FailedTaskPageRequest(applied, pageSize, position.After, position.Before), ct);
             // A load overtaken by a newer one (the panel cancelled it) must not set the paging cursors.
             if (!ct.IsCancellationRequested)
             {
@@ -129,24 +127,18 @@ public partial class FailedTab : IDisposable
 
     private Task FirstPageAsync()
     {
-        (after, before, pageNumber) = (null, null, 1);
+        position.First();
         return ReloadAsync();
     }
 
     private Task NextPageAsync()
     {
-        if (page?.Next is not { } next) return Task.CompletedTask;
-        (after, before) = (next, null);
-        pageNumber++;
-        return ReloadAsync();
+        return position.Next(page?.Next) ? ReloadAsync() : Task.CompletedTask;
     }
 
     private Task PreviousPageAsync()
     {
-        if (page?.Previous is not { } previous) return Task.CompletedTask;
-        (after, before) = (null, previous);
-        pageNumber = Math.Max(1, pageNumber - 1);
-        return ReloadAsync();
+        return position.Previous(page?.Previous) ? ReloadAsync() : Task.CompletedTask;
     }
 
     private Task PageSizeAsync(int value)
