@@ -222,7 +222,9 @@ public class WeaviateResilienceTests : IAsyncLifetime
     {
         server.On("GET /v1/.well-known/ready", 200);
         var (health, _) = Health(server.Url);
-        Assert.Equal(BackendStatus.Up, (await health.ProbeWeaviateAsync(TimeSpan.FromSeconds(5))).Status);
+        var up = await health.ProbeWeaviateAsync(TimeSpan.FromSeconds(5));
+        // Up; on a machine so loaded that the answer took over a second, amber "slow" is the right answer too.
+        Assert.True(up.Status == BackendStatus.Up || (up.Status == BackendStatus.Degraded && up.Detail!.StartsWith("slow: ")), $"{up.Status}: {up.Detail}");
 
         server.On("GET /v1/.well-known/ready", 503);
         var notReady = await health.ProbeWeaviateAsync(TimeSpan.FromSeconds(5));
