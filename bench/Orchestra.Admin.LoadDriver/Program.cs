@@ -54,12 +54,13 @@ try
         await Task.Delay(TimeSpan.FromSeconds(3));
         foreach (var page in pages) await page.EvaluateAsync(UpdateRecorder.Reset);
         var rssOpen = ProcessMemory.ResidentBytes(stack.AppProcessId);
-        var callsBefore = await statements.CallsAsync();
+        var callsBefore = await statements.CallsByStatementAsync();
         var processedBefore = workers.Processed;
         var measured = Stopwatch.StartNew();
         await Task.Delay(window);
         var minutes = measured.Elapsed.TotalMinutes;
-        var calls = await statements.CallsAsync() - callsBefore;
+        var byStatement = AppStatements.Difference(callsBefore, await statements.CallsByStatementAsync());
+        var calls = byStatement.Sum(d => d.Calls);
         var processed = workers.Processed - processedBefore;
 
         var latencies = new List<double>();
@@ -69,6 +70,8 @@ try
             (rssOpen - rssBefore) / (double)n, rssOpen, calls / minutes, processed / minutes);
         results.Add(result);
         Log(result.ToString());
+        foreach (var (statement, count) in byStatement.Take(6))
+            Log($"    {count / minutes,7:0}/min  {(statement.Length > 110 ? statement[..110] + "…" : statement)}");
 
         foreach (var context in contexts) await context.CloseAsync();
         await Task.Delay(TimeSpan.FromSeconds(5)); // let the circuits go before the next step
@@ -161,17 +164,26 @@ namespace Orchestra.Admin.LoadDriver
             return new AppStatements(conn);
         }
 
-        public async Task<long> CallsAsync()
+        /// <summary>Calls per statement (its first line), the app's queries only.</summary>
+        public async Task<Dictionary<string, long>> CallsByStatementAsync()
         {
             await using var cmd = new NpgsqlCommand("""
-                SELECT COALESCE(sum(calls), 0)::bigint FROM pg_stat_statements
+                SELECT split_part(ltrim(query), E'\n', 1) AS statement, sum(calls)::bigint FROM pg_stat_statements
                 WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
                   AND userid = (SELECT oid FROM pg_roles WHERE rolname = current_user)
                   -- queries, not the transaction control and SET LOCAL statement_timeout around each of them
                   AND query !~* '^\s*(SET|RESET|BEGIN|START|COMMIT|ROLLBACK|DISCARD|SHOW)\M'
+                GROUP BY 1
                 """, conn);
-            return (long)(await cmd.ExecuteScalarAsync())!;
+            var calls = new Dictionary<string, long>();
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) calls[reader.GetString(0)] = reader.GetInt64(1);
+            return calls;
         }
+
+        /// <summary>Calls made between two snapshots, per statement, most first.</summary>
+        public static List<(string Statement, long Calls)> Difference(Dictionary<string, long> before, Dictionary<string, long> after) =>
+            after.Select(a => (a.Key, a.Value - before.GetValueOrDefault(a.Key))).Where(d => d.Item2 > 0).OrderByDescending(d => d.Item2).ToList();
 
         public ValueTask DisposeAsync() => conn.DisposeAsync();
     }
