@@ -12,24 +12,16 @@ namespace Orchestra.Admin.Tests.CacheInspector;
 /// <summary>The cache actions work with exactly the grants of sql/roles.sql (the operator role), and not with the viewer's.</summary>
 public class CacheInspectorPrivilegesTests(PostgresDatabase db) : IClassFixture<PostgresDatabase>
 {
-    private async Task<NpgsqlDataSource> ConnectAsAsync(string group)
-    {
-        var login = $"{group}_{Guid.NewGuid():N}"[..40];
-        await using (var owner = await db.OpenOtherConnectionAsync())
-        {
-            await owner.ExecuteAsync("""
-                CREATE TABLE IF NOT EXISTS public.orchestra_roles_cache (LIKE cache.default_cache INCLUDING ALL);
-                TRUNCATE cache.default_cache, public.orchestra_roles_cache;
-                INSERT INTO public.orchestra_roles_cache (key, value, expires_at)
-                SELECT 'r:' || g, '{}', CASE WHEN g <= 5 THEN now() - interval '1 minute' ELSE now() + interval '1 hour' END FROM generate_series(1, 8) AS g;
-                INSERT INTO cache.default_cache (key, value, expires_at) VALUES ('t:1', '{}', now() + interval '1 hour'), ('m:1', '{}', now()), ('m:2', '{}', now());
-                """);
-            await owner.ExecuteAsync(SqlCatalog.Get("roles"));
-            await owner.ExecuteAsync($"CREATE ROLE {login} LOGIN PASSWORD 'test-password' IN ROLE {group}");
-        }
-        var b = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Username = login, Password = "test-password", Pooling = false };
-        return NpgsqlDataSource.Create(b.ConnectionString);
-    }
+    /// <summary>A second cache table (the grants must cover cache tables outside the cache schema too) and known rows.</summary>
+    private const string CacheTables = """
+        CREATE TABLE IF NOT EXISTS public.orchestra_roles_cache (LIKE cache.default_cache INCLUDING ALL);
+        TRUNCATE cache.default_cache, public.orchestra_roles_cache;
+        INSERT INTO public.orchestra_roles_cache (key, value, expires_at)
+        SELECT 'r:' || g, '{}', CASE WHEN g <= 5 THEN now() - interval '1 minute' ELSE now() + interval '1 hour' END FROM generate_series(1, 8) AS g;
+        INSERT INTO cache.default_cache (key, value, expires_at) VALUES ('t:1', '{}', now() + interval '1 hour'), ('m:1', '{}', now()), ('m:2', '{}', now());
+        """;
+
+    private Task<NpgsqlDataSource> ConnectAsAsync(string group) => db.ConnectAsRoleAsync(group, CacheTables);
 
     private static CacheEditor Editor(NpgsqlDataSource dataSource)
     {

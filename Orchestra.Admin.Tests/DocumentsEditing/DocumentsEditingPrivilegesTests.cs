@@ -12,17 +12,7 @@ namespace Orchestra.Admin.Tests.DocumentsEditing;
 /// <summary>Edit, delete and the schema sample as the least-privilege roles of sql/roles.sql allow them.</summary>
 public class DocumentsEditingPrivilegesTests(PostgresDatabase db) : IClassFixture<PostgresDatabase>
 {
-    private async Task<NpgsqlDataSource> ConnectAsAsync(string group)
-    {
-        var login = $"{group}_{Guid.NewGuid():N}"[..40];
-        await using (var owner = await db.OpenOtherConnectionAsync())
-        {
-            await owner.ExecuteAsync(SqlCatalog.Get("roles"));
-            await owner.ExecuteAsync($"CREATE ROLE {login} LOGIN PASSWORD 'test-password' IN ROLE {group}");
-        }
-        var b = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Username = login, Password = "test-password", Pooling = false };
-        return NpgsqlDataSource.Create(b.ConnectionString);
-    }
+    private Task<NpgsqlDataSource> ConnectAsAsync(string group) => db.ConnectAsRoleAsync(group);
 
     [Fact]
     public async Task The_operator_role_can_edit_see_who_changed_and_delete_and_the_viewer_role_can_sample()

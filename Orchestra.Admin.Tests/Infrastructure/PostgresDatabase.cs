@@ -52,6 +52,29 @@ public class PostgresDatabase : IAsyncLifetime
         return conn;
     }
 
+    /// <summary>
+    /// A data source that connects as a new login in <paramref name="group"/> (orchestra_admin_viewer or _operator), with
+    /// exactly the grants of sql/roles.sql, applied after <paramref name="setupSql"/> (tables the grants must cover).
+    /// </summary>
+    public async Task<NpgsqlDataSource> ConnectAsRoleAsync(string group, string? setupSql = null)
+    {
+        var login = $"{group}_{Guid.NewGuid():N}"[..40];
+        await using (var owner = await OpenOtherConnectionAsync())
+        {
+            if (setupSql != null) await Execute(owner, setupSql);
+            await Execute(owner, SqlCatalog.Get("roles"));
+            await Execute(owner, $"CREATE ROLE {login} LOGIN PASSWORD 'test-password' IN ROLE {group}");
+        }
+        var b = new NpgsqlConnectionStringBuilder(ConnectionString) { Username = login, Password = "test-password", Pooling = false };
+        return NpgsqlDataSource.Create(b.ConnectionString);
+
+        static async Task Execute(NpgsqlConnection conn, string sql)
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+
     public virtual async Task DisposeAsync()
     {
         await DataSource.DisposeAsync();

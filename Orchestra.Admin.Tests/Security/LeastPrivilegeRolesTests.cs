@@ -11,18 +11,7 @@ namespace Orchestra.Admin.Tests.Security;
 /// <summary>sql/roles.sql applied as the owner; the dashboard then connects as a login role in one of its groups.</summary>
 public class LeastPrivilegeRolesTests(PostgresDatabase db) : IClassFixture<PostgresDatabase>
 {
-    private async Task<NpgsqlDataSource> ConnectAsAsync(string group)
-    {
-        var login = $"{group}_{Guid.NewGuid():N}"[..40];
-        await using (var owner = await db.OpenOtherConnectionAsync())
-        {
-            await owner.ExecuteAsync("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-            await owner.ExecuteAsync(SqlCatalog.Get("roles"));
-            await owner.ExecuteAsync($"CREATE ROLE {login} LOGIN PASSWORD 'test-password' IN ROLE {group}");
-        }
-        var b = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Username = login, Password = "test-password", Pooling = false };
-        return NpgsqlDataSource.Create(b.ConnectionString);
-    }
+    private Task<NpgsqlDataSource> ConnectAsAsync(string group) => db.ConnectAsRoleAsync(group, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
 
     [Fact]
     public async Task The_read_only_role_can_view_and_record_but_not_act()

@@ -13,17 +13,7 @@ namespace Orchestra.Admin.Tests.Sessions;
 /// <summary>The sessions pages and actions with exactly the grants of sql/roles.sql: the viewer reads, the operator acts.</summary>
 public class SessionsPrivilegesTests(PostgresDatabase db) : IClassFixture<PostgresDatabase>
 {
-    private async Task<NpgsqlDataSource> ConnectAsAsync(string group)
-    {
-        var login = $"{group}_{Guid.NewGuid():N}"[..40];
-        await using (var owner = await db.OpenOtherConnectionAsync())
-        {
-            await owner.ExecuteAsync(SqlCatalog.Get("roles"));
-            await owner.ExecuteAsync($"CREATE ROLE {login} LOGIN PASSWORD 'test-password' IN ROLE {group}");
-        }
-        var b = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Username = login, Password = "test-password", Pooling = false };
-        return NpgsqlDataSource.Create(b.ConnectionString);
-    }
+    private Task<NpgsqlDataSource> ConnectAsAsync(string group) => db.ConnectAsRoleAsync(group);
 
     [Fact]
     public async Task The_viewer_role_reads_everything_and_the_operator_role_revokes_extends_reveals_and_cleans_up()
