@@ -20,8 +20,16 @@ namespace Orchestra.Admin.Tests.BadInput;
 /// A little of everything (the documents and cache fixtures' rows, failed and other tasks, live, expired and revoked
 /// sessions, one audit entry) and the app's real services on it, whose query runner logs into <see cref="Logs"/>.
 /// </summary>
-public sealed class BadInputDatabase : PostgresDatabase
+public sealed class BadInputDatabase : PostgresDatabase, IAsyncLifetime
 {
+    /// <summary>
+    /// The password in the services' connection string (the test cluster trusts local connections, so it is never
+    /// checked): configured like a real one, so the log checks have a password to look for.
+    /// </summary>
+    public const string Password = "Pw-" + HostileValues.Marker + "-s3cret";
+
+    private NpgsqlDataSource withPassword = null!;
+
     public CapturingLoggerProvider Logs { get; } = new();
     public DocumentsService Documents { get; private set; } = null!;
     public TasksHarness Tasks { get; private set; } = null!;
@@ -48,7 +56,9 @@ public sealed class BadInputDatabase : PostgresDatabase
             new SessionsTestData.Session("carol", DeletedAgo: TimeSpan.FromMinutes(5), Data: """{"auth_token":"s3cr3t"}"""));
 
         var options = TestServices.Options(this);
-        var runner = TestServices.QueryRunner(DataSource, options, Logs.CreateLogger<PostgresQueryRunner>());
+        options.Postgres.ConnectionString = new NpgsqlConnectionStringBuilder(ConnectionString) { Password = Password }.ConnectionString;
+        withPassword = NpgsqlDataSource.Create(options.Postgres.ConnectionString);
+        var runner = TestServices.QueryRunner(withPassword, options, Logs.CreateLogger<PostgresQueryRunner>());
         var audit = new AuditLog(DataSource, NullLogger<AuditLog>.Instance);
         Documents = new DocumentsService(runner);
         Tasks = new TasksHarness(this, logger: Logs.CreateLogger<PostgresQueryRunner>());
@@ -78,6 +88,11 @@ public sealed class BadInputDatabase : PostgresDatabase
             """) ?? "";
     }
 
-    /// <summary>The database password of the test cluster's connection string (empty when it uses none).</summary>
-    public string Password => new NpgsqlConnectionStringBuilder(ConnectionString).Password ?? "";
+    Task IAsyncLifetime.InitializeAsync() => InitializeAsync();
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        if (withPassword != null) await withPassword.DisposeAsync();
+        await DisposeAsync();
+    }
 }
