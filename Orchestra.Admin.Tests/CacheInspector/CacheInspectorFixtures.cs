@@ -14,10 +14,8 @@ namespace Orchestra.Admin.Tests.CacheInspector;
 /// </summary>
 public sealed class CacheInspectorDatabase : PostgresDatabase
 {
-    protected override async Task SeedAsync()
-    {
-        await using var conn = await OpenOtherConnectionAsync("test-seed");
-        await conn.ExecuteAsync("""
+    /// <summary>The tables and rows above (also seeded by other fixtures that need a little of everything).</summary>
+    internal const string SeedSql = """
             INSERT INTO cache.default_cache (key, value, expires_at, access_count, accessed_at) VALUES
             ('user:1:profile',  '{"name":"Ada"}',   now() + interval '30 minutes', 3,    now() - interval '1 minute'),
             ('user:2:profile',  '{"name":"Bob"}',   now() + interval '2 hours',    7,    now() - interval '2 minutes'),
@@ -56,7 +54,12 @@ public sealed class CacheInspectorDatabase : PostgresDatabase
             CREATE TABLE public.not_cache_no_expiry (key text PRIMARY KEY, value jsonb);
             CREATE TABLE extra.not_cache_int_key (key int PRIMARY KEY, value jsonb, expires_at timestamptz);
             CREATE VIEW public.cache_view AS SELECT * FROM cache.default_cache;
-            """);
+            """;
+
+    protected override async Task SeedAsync()
+    {
+        await using var conn = await OpenOtherConnectionAsync("test-seed");
+        await conn.ExecuteAsync(SeedSql);
     }
 
     public async Task<T> ScalarAsync<T>(string sql, object? parameters = null)

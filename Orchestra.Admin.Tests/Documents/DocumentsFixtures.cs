@@ -13,10 +13,8 @@ public sealed class DocumentsDatabase : PostgresDatabase
 {
     public static readonly DateTime PagedCreatedBase = new(2024, 3, 1, 12, 0, 0, DateTimeKind.Utc);
 
-    protected override async Task SeedAsync()
-    {
-        await using var conn = await OpenOtherConnectionAsync("test-seed");
-        await conn.ExecuteAsync("""
+    /// <summary>The rows above (also seeded by other fixtures that need a little of everything).</summary>
+    internal const string SeedSql = """
             INSERT INTO documents (collection, data, metadata, created_at, updated_at) VALUES
             ('shop', '{"name":"s1","status":"active","tags":["x","y"],"score":7,"nested":{"k":1}}', '{"source":"import"}', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z'),
             ('shop', '{"name":"s2","status":"active","tags":["y"],"score":3}', '{"source":"api"}', '2024-02-01T00:00:00Z', '2024-02-01T00:00:00Z'),
@@ -40,7 +38,12 @@ public sealed class DocumentsDatabase : PostgresDatabase
                    CASE WHEN g % 3 = 0 THEN NULL ELSE '2024-03-01T00:00:00Z'::timestamptz + (g % 2) * interval '1 day' END,
                    CASE WHEN g % 5 = 0 THEN NULL ELSE '2024-03-05T00:00:00Z'::timestamptz END
             FROM generate_series(1, 30) AS g;
-            """);
+            """;
+
+    protected override async Task SeedAsync()
+    {
+        await using var conn = await OpenOtherConnectionAsync("test-seed");
+        await conn.ExecuteAsync(SeedSql);
     }
 
     /// <summary>id → name (data->>'name') of the shop and other collections.</summary>

@@ -18,9 +18,9 @@ public static class TestServices
     public static PostgresQueryRunner QueryRunner(PostgresDatabase db, int statementTimeoutSeconds = 5) =>
         QueryRunner(db.DataSource, Options(db, statementTimeoutSeconds));
 
-    /// <summary>A runner on any data source (e.g. one that connects as a least-privilege role).</summary>
-    public static PostgresQueryRunner QueryRunner(NpgsqlDataSource dataSource, OrchestraAdminOptions options) =>
-        new(dataSource, Microsoft.Extensions.Options.Options.Create(options), NullLogger<PostgresQueryRunner>.Instance);
+    /// <summary>A runner on any data source (e.g. one that connects as a least-privilege role); logging nowhere unless given a logger.</summary>
+    public static PostgresQueryRunner QueryRunner(NpgsqlDataSource dataSource, OrchestraAdminOptions options, Microsoft.Extensions.Logging.ILogger<PostgresQueryRunner>? logger = null) =>
+        new(dataSource, Microsoft.Extensions.Options.Options.Create(options), logger ?? NullLogger<PostgresQueryRunner>.Instance);
 
     public static MetricSampler Sampler(NpgsqlDataSource dataSource, OrchestraAdminOptions options, TimeProvider? clock = null) =>
         new(QueryRunner(dataSource, options), dataSource, Microsoft.Extensions.Options.Options.Create(options),

@@ -23,12 +23,13 @@ public sealed class TasksHarness
     public TasksService Service { get; }
     public TaskActions Actions { get; }
 
-    public TasksHarness(PostgresDatabase db, Action<TasksOptions>? configure = null)
+    /// <param name="logger">The query runner's logger (e.g. one that captures what is logged); none by default.</param>
+    public TasksHarness(PostgresDatabase db, Action<TasksOptions>? configure = null, Microsoft.Extensions.Logging.ILogger<Orchestra.Admin.Data.Postgres.PostgresQueryRunner>? logger = null)
     {
         Options = TestServices.Options(db);
         configure?.Invoke(Options.Tasks);
         var options = Microsoft.Extensions.Options.Options.Create(Options);
-        var runner = TestServices.QueryRunner(db.DataSource, Options);
+        var runner = TestServices.QueryRunner(db.DataSource, Options, logger);
         var source = new TasksMetricSource(runner, NullLogger<TasksMetricSource>.Instance);
         Sampler = new MetricSampler(runner, db.DataSource, options, TimeProvider.System, NullLogger<MetricSampler>.Instance, [source]);
         Cache = new PerRoundCache(Sampler, TimeProvider.System);

@@ -67,7 +67,9 @@ public sealed class PostgresQueryRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogWarning("Query {QueryName} failed after {ElapsedMs:0.0} ms: {Error}", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, e.Message);
+            // A server error's text can quote the input (a JSONPath token, an invalid uuid): log its SQLSTATE only.
+            var error = e is PostgresException pe ? $"SQLSTATE {pe.SqlState}" : e.Message;
+            logger.LogWarning("Query {QueryName} failed after {ElapsedMs:0.0} ms: {Error}", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, error);
             throw;
         }
     }

@@ -64,6 +64,8 @@ public sealed class AuditService(PostgresQueryRunner queries) : IAuditService
     {
         if (pageSize is < 1 or > MaxPageSize) throw new ArgumentOutOfRangeException(nameof(pageSize), $"page size must be from 1 to {MaxPageSize}");
         if (filter.From is { } from && filter.To is { } to && to <= from) throw new ArgumentException("the end of the time range must be after its start");
+        foreach (var (label, value) in new[] { ("user", filter.Actor), ("action", filter.Action), ("target id", filter.TargetId) })
+            if (value?.Contains('\0') == true) throw new ArgumentException($"the {label} contains a NUL character, which no audit entry can contain");
 
         var parameters = new DynamicParameters(new
         {

@@ -152,6 +152,7 @@ public sealed class CacheService(PostgresQueryRunner queries) : ICacheService
     public async Task<CacheEntryDetail?> GetAsync(string table, string key, CancellationToken ct = default)
     {
         var t = await TableAsync(table, ct);
+        if (key.Contains('\0')) return null; // PostgreSQL text cannot hold NUL: no such key (and no encoding error)
         var row = (await queries.QuerySqlAsync<DetailRow>("cache/key_get", Fill("cache/key_get", t), new { key }, ct: ct)).SingleOrDefault();
         return row is null ? null
             : new CacheEntryDetail(t, row.Key, row.Value, Utc(row.ExpiresAt), Utc(row.ServerNow), row.SizeBytes, row.AccessCount,

@@ -80,6 +80,8 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
     {
         var filters = new List<string>();
         var p = new DynamicParameters();
+        RejectNul("userId", "user id", f.UserId);
+        RejectNul("userAgent", "user agent", f.UserAgent);
         if (!string.IsNullOrEmpty(f.UserId))
         {
             if (f.UserMatch == UserMatch.Prefix)
@@ -113,6 +115,13 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
         AddRange(filters, p, "created", "s.created_at", f.CreatedFrom, f.CreatedTo);
         AddRange(filters, p, "expires", "s.expires_at", f.ExpiresFrom, f.ExpiresTo);
         return (filters, p);
+    }
+
+    /// <summary>PostgreSQL text cannot hold a NUL character (it would fail as an encoding error): no session can match one.</summary>
+    private static void RejectNul(string field, string label, string? value)
+    {
+        if (value?.Contains('\0') == true)
+            throw new SessionFilterException(field, $"The {label} contains a NUL character, which no session can contain.");
     }
 
     /// <summary>The SQL the list composes: the only text ever put into its statement.</summary>
