@@ -67,10 +67,11 @@ public sealed class PostgresQueryRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // A server error's text can quote the input (a JSONPath token, an invalid uuid): log its SQLSTATE only.
-            var error = e is PostgresException pe ? $"SQLSTATE {pe.SqlState}" : e.Message;
-            logger.LogWarning("Query {QueryName} failed after {ElapsedMs:0.0} ms: {Error}", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, error);
+            logger.LogWarning("Query {QueryName} failed after {ElapsedMs:0.0} ms: {Error}", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, LoggableError(e));
             throw;
         }
     }
+
+    /// <summary>What of a failure may be logged: a server error's text can quote the input (a JSONPath token, an invalid uuid), so only its SQLSTATE.</summary>
+    public static string LoggableError(Exception e) => e is PostgresException pe ? $"SQLSTATE {pe.SqlState}" : e.Message;
 }

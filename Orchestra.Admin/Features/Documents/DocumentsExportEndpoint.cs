@@ -244,7 +244,7 @@ public sealed class DocumentsExporter(
                 case OperationCanceledException:
                     throw;
                 default:
-                    logger.LogWarning("Query {QueryName} failed after {ElapsedMs:0.0} ms: {Error}", QueryName, Stopwatch.GetElapsedTime(started).TotalMilliseconds, e.Message);
+                    logger.LogWarning("Query {QueryName} failed after {ElapsedMs:0.0} ms: {Error}", QueryName, Stopwatch.GetElapsedTime(started).TotalMilliseconds, PostgresQueryRunner.LoggableError(e));
                     throw;
             }
         }
