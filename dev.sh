@@ -28,6 +28,8 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 on_exit_cmds=()
 on_exit() { for ((i = ${#on_exit_cmds[@]} - 1; i >= 0; i--)); do eval "${on_exit_cmds[i]}"; done; }
 trap on_exit EXIT
+# A plain kill (timeout, a closed terminal, docker stop) would end bash without its EXIT trap: exit instead.
+trap 'exit 143' TERM HUP
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -18,9 +18,11 @@ public class DocumentsLargeTableTests(LargeDocumentsDatabase db) : IClassFixture
         var collections = (await Service().CollectionsAsync()).ToDictionary(c => c.Name);
 
         await using var conn = await db.OpenOtherConnectionAsync();
-        var truth = (await conn.QueryAsync<(string Name, long Count, DateTime Last, double Avg)>(
-            "SELECT collection, count(*), max(updated_at), avg(pg_column_size(data))::float8 FROM documents GROUP BY collection"))
-            .ToDictionary(t => t.Name);
+        var truth = (await conn.QueryAsync<(string Name, long Count, DateTime Last, double Avg, DateTime Median)>("""
+            SELECT collection, count(*), max(updated_at), avg(pg_column_size(data))::float8,
+                   percentile_disc(0.5) WITHIN GROUP (ORDER BY updated_at)
+            FROM documents GROUP BY collection
+            """)).ToDictionary(t => t.Name);
         Assert.Equal(truth.Keys.Order(StringComparer.Ordinal), collections.Keys.Order(StringComparer.Ordinal));
 
         // Over the cap of 1,000: estimated. "events" from the most-common-values list, "orders" as the planner
@@ -30,10 +32,12 @@ public class DocumentsLargeTableTests(LargeDocumentsDatabase db) : IClassFixture
             var c = collections[name];
             Assert.True(c.CountIsEstimate, name);
             Assert.InRange(c.Count, truth[name].Count * 0.85, truth[name].Count * 1.15);
-            // The latest update seen in the sample: a lower bound, not far below the truth.
+            // The latest update seen in the sample: a lower bound. How far below depends on which blocks the random
+            // sample took (here the last rows' updates spread over 16 h), so the test only asks that it beat the
+            // median: a sample with no block in the newer half has a chance of about one in a million.
             Assert.NotNull(c.LastUpdatedAt);
             Assert.True(c.LastUpdatedAt!.Value.UtcDateTime <= truth[name].Last, name);
-            Assert.True(c.LastUpdatedAt.Value.UtcDateTime >= truth[name].Last.AddHours(-6), $"{name}: {c.LastUpdatedAt} vs {truth[name].Last}");
+            Assert.True(c.LastUpdatedAt.Value.UtcDateTime >= truth[name].Median, $"{name}: {c.LastUpdatedAt} vs median {truth[name].Median}");
             Assert.InRange(c.AverageBytes!.Value, truth[name].Avg * 0.9, truth[name].Avg * 1.1);
         }
         // Under the cap: exact, from their own rows.
