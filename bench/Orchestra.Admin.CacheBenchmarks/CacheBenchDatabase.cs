@@ -26,10 +26,7 @@ public sealed class CacheBenchDatabase : IAsyncDisposable
     private CacheBenchDatabase(string maintenance, string name, string connectionString) =>
         (maintenanceConnectionString, Name, ConnectionString) = (maintenance, name, connectionString);
 
-    public string SetupConnectionString => new NpgsqlConnectionStringBuilder(ConnectionString)
-    {
-        ApplicationName = "orchestra-bench-setup", CommandTimeout = 0, MaxPoolSize = 10,
-    }.ConnectionString;
+    public string SetupConnectionString => BenchServer.SetupConnectionString(ConnectionString, 10);
 
     public static async Task<CacheBenchDatabase> CreateAsync(Action<string> log)
     {
@@ -45,21 +42,9 @@ public sealed class CacheBenchDatabase : IAsyncDisposable
 
     private async Task BuildAsync(Action<string> log)
     {
-        await using (var conn = new NpgsqlConnection(maintenanceConnectionString))
-        {
-            await conn.OpenAsync();
-            await conn.ExecuteAsync($"CREATE DATABASE \"{Name}\" TEMPLATE template0");
-        }
-        await using var setup = NpgsqlDataSource.Create(SetupConnectionString);
-        var step = Stopwatch.StartNew();
-        void Done(string what)
-        {
-            log(string.Create(CultureInfo.InvariantCulture, $"  {what} ({step.Elapsed.TotalSeconds:0.0} s)"));
-            step.Restart();
-        }
-        await SqlScripts.ApplyStackSchemaAsync(setup);
-        await SqlScripts.MigrateAdminSchemaAsync(setup);
-        Done("stack schema (cache.default_cache with its primary key on key) and the dashboard's schema");
+        var done = BenchServer.StepLog(log);
+        await using var setup = await BenchServer.CreateDatabaseAsync(maintenanceConnectionString, Name, SetupConnectionString);
+        done("stack schema (cache.default_cache with its primary key on key) and the dashboard's schema");
 
         const int chunk = 250_000;
         var ranges = Enumerable.Range(0, Entries / chunk).Select(i => (From: i * chunk + 1, To: (i + 1) * chunk)).ToList();
@@ -68,14 +53,14 @@ public sealed class CacheBenchDatabase : IAsyncDisposable
             await using var conn = await setup.OpenConnectionAsync(ct);
             await conn.ExecuteAsync(new CommandDefinition(InsertSql, new { from = range.From, to = range.To }, cancellationToken: ct));
         });
-        Done($"{Entries:N0} cache entries inserted");
+        done($"{Entries:N0} cache entries inserted");
 
         await using (var conn = await setup.OpenConnectionAsync())
         {
             await conn.ExecuteAsync("VACUUM (ANALYZE) cache.default_cache");
             try { await new NpgsqlCommand("CHECKPOINT", conn).ExecuteNonQueryAsync(); }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { /* not ours to force on a shared server */ }
-            Done("VACUUM (ANALYZE), CHECKPOINT");
+            done("VACUUM (ANALYZE), CHECKPOINT");
             var (rows, expired, avg, bytes) = await conn.QuerySingleAsync<(long, long, double, long)>("""
                 SELECT count(*), count(*) FILTER (WHERE expires_at <= now()), avg(pg_column_size(value))::float8, pg_total_relation_size('cache.default_cache')
                 FROM cache.default_cache
@@ -106,12 +91,5 @@ public sealed class CacheBenchDatabase : IAsyncDisposable
         FROM generate_series(@from::bigint, @to::bigint) AS g
         """;
 
-    public async ValueTask DisposeAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        if (BenchServer.KeepDatabase) return;
-        await using var conn = new NpgsqlConnection(maintenanceConnectionString);
-        await conn.OpenAsync();
-        await conn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
-    }
+    public async ValueTask DisposeAsync() => await BenchServer.DropDatabaseAsync(maintenanceConnectionString, Name);
 }

@@ -36,10 +36,7 @@ public sealed class DocumentsBenchDatabase : IAsyncDisposable
         (this.maintenanceConnectionString, Name, ConnectionString) = (maintenanceConnectionString, name, connectionString);
 
     /// <summary>A connection string for setup work: not the dashboard's application name, no timeouts.</summary>
-    public string SetupConnectionString => new NpgsqlConnectionStringBuilder(ConnectionString)
-    {
-        ApplicationName = "orchestra-bench-setup", CommandTimeout = 0, MaxPoolSize = 10,
-    }.ConnectionString;
+    public string SetupConnectionString => BenchServer.SetupConnectionString(ConnectionString, 10);
 
     public static async Task<DocumentsBenchDatabase> CreateAsync(Action<string> log)
     {
@@ -62,22 +59,9 @@ public sealed class DocumentsBenchDatabase : IAsyncDisposable
 
     private async Task BuildAsync(Action<string> log)
     {
-        await using (var conn = new NpgsqlConnection(maintenanceConnectionString))
-        {
-            await conn.OpenAsync();
-            await conn.ExecuteAsync($"CREATE DATABASE \"{Name}\" TEMPLATE template0");
-        }
-        await using var setup = NpgsqlDataSource.Create(SetupConnectionString);
-        var step = Stopwatch.StartNew();
-        void Done(string what)
-        {
-            log(string.Create(CultureInfo.InvariantCulture, $"  {what} ({step.Elapsed.TotalSeconds:0.0} s)"));
-            step.Restart();
-        }
-
-        await SqlScripts.ApplyStackSchemaAsync(setup);
-        await SqlScripts.MigrateAdminSchemaAsync(setup);
-        Done("stack schema (documents with its indexes on collection, GIN(data), GIN(metadata)) and the dashboard's schema");
+        var done = BenchServer.StepLog(log);
+        await using var setup = await BenchServer.CreateDatabaseAsync(maintenanceConnectionString, Name, SetupConnectionString);
+        done("stack schema (documents with its indexes on collection, GIN(data), GIN(metadata)) and the dashboard's schema");
 
         // Loading is faster without the secondary indexes; they are rebuilt afterwards exactly as the stack defines them.
         List<(string Name, string Definition)> indexes;
@@ -101,7 +85,7 @@ public sealed class DocumentsBenchDatabase : IAsyncDisposable
             await using var conn = await setup.OpenConnectionAsync(ct);
             await conn.ExecuteAsync(new CommandDefinition(InsertSql, new { from = range.From, to = range.To }, cancellationToken: ct));
         });
-        Done(string.Create(CultureInfo.InvariantCulture, $"{total:N0} documents inserted"));
+        done(string.Create(CultureInfo.InvariantCulture, $"{total:N0} documents inserted"));
 
         await using (var conn = await setup.OpenConnectionAsync())
         {
@@ -109,7 +93,7 @@ public sealed class DocumentsBenchDatabase : IAsyncDisposable
             foreach (var (_, definition) in indexes)
                 await conn.ExecuteAsync(definition);
         }
-        Done($"indexes rebuilt: {string.Join(", ", indexes.Select(i => i.Name))}");
+        done($"indexes rebuilt: {string.Join(", ", indexes.Select(i => i.Name))}");
 
         await using (var conn = await setup.OpenConnectionAsync())
         {
@@ -117,7 +101,7 @@ public sealed class DocumentsBenchDatabase : IAsyncDisposable
             try { await new NpgsqlCommand("CHECKPOINT", conn).ExecuteNonQueryAsync(); }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { /* not ours to force on a shared server */ }
         }
-        Done("VACUUM (ANALYZE) documents, CHECKPOINT");
+        done("VACUUM (ANALYZE) documents, CHECKPOINT");
 
         await using (var conn = await setup.OpenConnectionAsync())
             Figures = await FiguresAsync(conn);
@@ -173,12 +157,5 @@ public sealed class DocumentsBenchDatabase : IAsyncDisposable
             $"(ties of 4), {nullTimes} without one; table {tableBytes / 1048576.0:N0} MB, {totalBytes / 1048576.0:N0} MB with its indexes");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        if (Keep) return;
-        await using var conn = new NpgsqlConnection(maintenanceConnectionString);
-        await conn.OpenAsync();
-        await conn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
-    }
+    public async ValueTask DisposeAsync() => await BenchServer.DropDatabaseAsync(maintenanceConnectionString, Name);
 }

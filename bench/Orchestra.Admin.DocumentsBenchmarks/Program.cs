@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Orchestra.Admin.Benchmarks.Shared;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
@@ -32,8 +33,7 @@ static async Task<int> RunAsync(string[] args)
 {
     var total = Stopwatch.StartNew();
     void Log(string line) => Console.WriteLine($"[bench] {line}");
-    string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-    Log($"Load average at start: {LoadAverage()}.");
+    Log($"Load average at start: {BenchServer.LoadAverage()}.");
 
     Log("Building the dataset…");
     await using var database = await DocumentsBenchDatabase.CreateAsync(Log);
@@ -87,7 +87,7 @@ static async Task<int> RunAsync(string[] args)
 
     Console.WriteLine();
     Log($"Dataset: {database.Figures}.");
-    Log($"Load average at the end: {LoadAverage()}. Total run time: {total.Elapsed.TotalMinutes:0.0} min (dataset {database.BuildTime.TotalSeconds:0} s).");
+    Log($"Load average at the end: {BenchServer.LoadAverage()}. Total run time: {total.Elapsed.TotalMinutes:0.0} min (dataset {database.BuildTime.TotalSeconds:0} s).");
     var exitCode = 0;
     foreach (var setup in setups)
     {

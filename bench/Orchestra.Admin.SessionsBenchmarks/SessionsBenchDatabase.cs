@@ -27,10 +27,7 @@ public sealed class SessionsBenchDatabase : IAsyncDisposable
         (maintenanceConnectionString, Name, ConnectionString) = (maintenance, name, connectionString);
 
     /// <summary>For setup work: not the dashboard's application name, no timeouts.</summary>
-    public string SetupConnectionString => new NpgsqlConnectionStringBuilder(ConnectionString)
-    {
-        ApplicationName = "orchestra-bench-setup", CommandTimeout = 0, MaxPoolSize = 4,
-    }.ConnectionString;
+    public string SetupConnectionString => BenchServer.SetupConnectionString(ConnectionString, 4);
 
     public static async Task<SessionsBenchDatabase> CreateAsync(Action<string> log)
     {
@@ -40,14 +37,7 @@ public sealed class SessionsBenchDatabase : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            await using (var conn = new NpgsqlConnection(maintenance))
-            {
-                await conn.OpenAsync();
-                await conn.ExecuteAsync($"CREATE DATABASE \"{name}\" TEMPLATE template0");
-            }
-            await using var setup = NpgsqlDataSource.Create(db.SetupConnectionString);
-            await SqlScripts.ApplyStackSchemaAsync(setup);
-            await SqlScripts.MigrateAdminSchemaAsync(setup);
+            await using var setup = await BenchServer.CreateDatabaseAsync(maintenance, name, db.SetupConnectionString);
             await using var c = await setup.OpenConnectionAsync();
             await c.ExecuteAsync(InsertSql);
             await c.ExecuteAsync("VACUUM (ANALYZE) sessions.sessions");
@@ -113,12 +103,5 @@ public sealed class SessionsBenchDatabase : IAsyncDisposable
             $"{f.Users:N0} users, {f.Table / 1048576.0:N0} MB with its primary key");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        if (BenchServer.KeepDatabase) return;
-        await using var conn = new NpgsqlConnection(maintenanceConnectionString);
-        await conn.OpenAsync();
-        await conn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
-    }
+    public async ValueTask DisposeAsync() => await BenchServer.DropDatabaseAsync(maintenanceConnectionString, Name);
 }

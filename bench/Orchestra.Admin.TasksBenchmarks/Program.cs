@@ -1,3 +1,4 @@
+using Orchestra.Admin.Benchmarks.Shared;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -37,8 +38,7 @@ static async Task<int> RunAsync()
 {
     var total = Stopwatch.StartNew();
     void Log(string line) => Console.WriteLine($"[bench] {line}");
-    string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-    Log($"Load average at start: {LoadAverage()}. Tasks: {TasksBenchDatabase.Total:N0} (BENCH_TASKS).");
+    Log($"Load average at start: {BenchServer.LoadAverage()}. Tasks: {TasksBenchDatabase.Total:N0} (BENCH_TASKS).");
 
     await using var database = await TasksBenchDatabase.CreateAsync(Log);
     Log($"Dataset ready in {database.BuildTime.TotalSeconds:0} s: {database.Figures}.");
@@ -100,7 +100,7 @@ static async Task<int> RunAsync()
 
     Console.WriteLine();
     Log($"Dataset: {database.Figures}.");
-    Log($"Load average at the end: {LoadAverage()}. Total run time: {total.Elapsed.TotalMinutes:0.0} min (dataset {database.BuildTime.TotalSeconds:0} s).");
+    Log($"Load average at the end: {BenchServer.LoadAverage()}. Total run time: {total.Elapsed.TotalMinutes:0.0} min (dataset {database.BuildTime.TotalSeconds:0} s).");
     var ok = true;
     foreach (var run in new[] { asIs, indexed })
     {

@@ -28,10 +28,7 @@ public sealed class TasksBenchDatabase : IAsyncDisposable
     private TasksBenchDatabase(string maintenance, string name, string connectionString) =>
         (maintenanceConnectionString, Name, ConnectionString) = (maintenance, name, connectionString);
 
-    public string SetupConnectionString => new NpgsqlConnectionStringBuilder(ConnectionString)
-    {
-        ApplicationName = "orchestra-bench-setup", CommandTimeout = 0, MaxPoolSize = 10,
-    }.ConnectionString;
+    public string SetupConnectionString => BenchServer.SetupConnectionString(ConnectionString, 10);
 
     public static async Task<TasksBenchDatabase> CreateAsync(Action<string> log)
     {
@@ -47,23 +44,11 @@ public sealed class TasksBenchDatabase : IAsyncDisposable
 
     private async Task BuildAsync(Action<string> log)
     {
-        await using (var conn = new NpgsqlConnection(maintenanceConnectionString))
-        {
-            await conn.OpenAsync();
-            await conn.ExecuteAsync($"CREATE DATABASE \"{Name}\" TEMPLATE template0");
-        }
-        await using var setup = NpgsqlDataSource.Create(SetupConnectionString);
-        var step = Stopwatch.StartNew();
-        void Done(string what)
-        {
-            log(string.Create(CultureInfo.InvariantCulture, $"  {what} ({step.Elapsed.TotalSeconds:0.0} s)"));
-            step.Restart();
-        }
-        await SqlScripts.ApplyStackSchemaAsync(setup);
-        await SqlScripts.MigrateAdminSchemaAsync(setup);
+        var done = BenchServer.StepLog(log);
+        await using var setup = await BenchServer.CreateDatabaseAsync(maintenanceConnectionString, Name, SetupConnectionString);
         await using (var conn = await setup.OpenConnectionAsync())
             await conn.ExecuteAsync("ALTER TABLE task_queue DROP CONSTRAINT task_queue_pkey"); // rebuilt after the load
-        Done("stack schema (task_queue: primary key only) and the dashboard's schema");
+        done("stack schema (task_queue: primary key only) and the dashboard's schema");
 
         const int chunk = 250_000;
         var ranges = Enumerable.Range(0, (Total + chunk - 1) / chunk).Select(i => (From: i * chunk + 1, To: Math.Min(Total, (i + 1) * chunk))).ToList();
@@ -72,17 +57,17 @@ public sealed class TasksBenchDatabase : IAsyncDisposable
             await using var conn = await setup.OpenConnectionAsync(ct);
             await conn.ExecuteAsync(new CommandDefinition(InsertSql, new { from = range.From, to = range.To, total = Total }, commandTimeout: 0, cancellationToken: ct));
         });
-        Done(string.Create(CultureInfo.InvariantCulture, $"{Total:N0} tasks inserted"));
+        done(string.Create(CultureInfo.InvariantCulture, $"{Total:N0} tasks inserted"));
 
         await using (var conn = await setup.OpenConnectionAsync())
         {
             await conn.ExecuteAsync("SET maintenance_work_mem = '512MB'");
             await conn.ExecuteAsync("ALTER TABLE task_queue ADD PRIMARY KEY (id)");
-            Done("primary key rebuilt");
+            done("primary key rebuilt");
             await conn.ExecuteAsync("VACUUM (ANALYZE) task_queue");
             try { await new NpgsqlCommand("CHECKPOINT", conn).ExecuteNonQueryAsync(); }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { }
-            Done("VACUUM (ANALYZE) task_queue, CHECKPOINT");
+            done("VACUUM (ANALYZE) task_queue, CHECKPOINT");
             var counts = (await conn.QueryAsync<(string Status, long Count)>("SELECT status, count(*) FROM task_queue GROUP BY status ORDER BY 2 DESC")).ToList();
             var bytes = await conn.ExecuteScalarAsync<long>("SELECT pg_total_relation_size('task_queue')");
             Figures = string.Create(CultureInfo.InvariantCulture,
@@ -118,12 +103,5 @@ public sealed class TasksBenchDatabase : IAsyncDisposable
         CROSS JOIN LATERAL (SELECT now() - interval '30 days' + (g::float8 / @total::float8) * interval '30 days' AS created) AS t
         """;
 
-    public async ValueTask DisposeAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        if (BenchServer.KeepDatabase) return;
-        await using var conn = new NpgsqlConnection(maintenanceConnectionString);
-        await conn.OpenAsync();
-        await conn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
-    }
+    public async ValueTask DisposeAsync() => await BenchServer.DropDatabaseAsync(maintenanceConnectionString, Name);
 }

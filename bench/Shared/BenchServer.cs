@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Npgsql;
 using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Hosting;
@@ -46,4 +48,54 @@ internal static class BenchServer
         };
         return (maintenance, dashboard.ConnectionString);
     }
+
+    /// <summary>For setup work on the benchmark's database: not the dashboard's application name, no timeouts.</summary>
+    public static string SetupConnectionString(string dashboard, int maxPoolSize) => new NpgsqlConnectionStringBuilder(dashboard)
+    {
+        ApplicationName = "orchestra-bench-setup", CommandTimeout = 0, MaxPoolSize = maxPoolSize,
+    }.ConnectionString;
+
+    /// <summary>
+    /// Creates <paramref name="database"/> with the stack's tables and the dashboard's schema, as the stack and the app
+    /// create them; returns a data source on it for loading (dispose it when done).
+    /// </summary>
+    public static async Task<NpgsqlDataSource> CreateDatabaseAsync(string maintenance, string database, string setupConnectionString)
+    {
+        await using (var conn = new NpgsqlConnection(maintenance))
+        {
+            await conn.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\" TEMPLATE template0", conn);
+            await create.ExecuteNonQueryAsync();
+        }
+        var setup = NpgsqlDataSource.Create(setupConnectionString);
+        await SqlScripts.ApplyStackSchemaAsync(setup);
+        await SqlScripts.MigrateAdminSchemaAsync(setup);
+        return setup;
+    }
+
+    /// <summary>Drops the benchmark's database at the end, unless <see cref="KeepDatabase"/>.</summary>
+    public static async Task DropDatabaseAsync(string maintenance, string database)
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (KeepDatabase) return;
+        await using var conn = new NpgsqlConnection(maintenance);
+        await conn.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", conn);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Logs a build step with the time since the previous one: "  what (1.2 s)".</summary>
+    public static Action<string> StepLog(Action<string> log)
+    {
+        var step = Stopwatch.StartNew();
+        return what =>
+        {
+            log(string.Create(CultureInfo.InvariantCulture, $"  {what} ({step.Elapsed.TotalSeconds:0.0} s)"));
+            step.Restart();
+        };
+    }
+
+    /// <summary>The machine's load average (1, 5, 15 min), printed with every result: the machines are shared.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }
