@@ -93,7 +93,7 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
     /// <summary>The heads statement: collection_head.sql once per collection, parameters numbered.</summary>
     internal static string HeadsSql(int collections)
     {
-        var lines = StripComments(SqlCatalog.Get("documents/collection_head")).Split('\n');
+        var lines = FilteredQuery.WithoutComments(SqlCatalog.Get("documents/collection_head")).Split('\n');
         var settings = lines.TakeWhile(l => l.StartsWith("SET LOCAL ", StringComparison.Ordinal)).ToList();
         var branch = string.Join('\n', lines.Skip(settings.Count));
         return string.Join('\n', settings) + "\n" + string.Join("\nUNION ALL\n", Enumerable.Range(0, collections).Select(i =>
@@ -244,7 +244,7 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
             p.Add("cursor_id", cursor.Id);
         }
         p.Add("limit", request.PageSize + 1);
-        return new PageQuery(Compose("documents/page", filters, sortKey, ascending), p, backward, f);
+        return new PageQuery(FilteredQuery.Compose("documents/page", filters, sortKey, ascending ? "ASC" : "DESC"), p, backward, f);
     }
 
     /// <summary>
@@ -257,7 +257,7 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
         var f = filter ?? new DocumentFilter();
         var (filters, p) = await FiltersAsync(collection, f, ct);
         p.Add("limit", maxDocuments);
-        return new ExportQuery(Compose("documents/export", filters, SortKey(sort), !descending), p, f);
+        return new ExportQuery(FilteredQuery.Compose("documents/export", filters, SortKey(sort), descending ? "DESC" : "ASC"), p, f);
     }
 
     /// <summary>
@@ -294,12 +294,12 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
             filters.Add(Fragments.Id);
             p.Add("id", id);
         }
-        AddRange(filters, p, "created", "d.created_at", f.CreatedFrom, f.CreatedTo);
-        AddRange(filters, p, "updated", "d.updated_at", f.UpdatedFrom, f.UpdatedTo);
+        FilteredQuery.AddRange(filters, p, "created", "d.created_at", f.CreatedFrom, f.CreatedTo, Invalid);
+        FilteredQuery.AddRange(filters, p, "updated", "d.updated_at", f.UpdatedFrom, f.UpdatedTo, Invalid);
         if (!string.IsNullOrEmpty(f.Text))
         {
             filters.Add(Fragments.Text);
-            p.Add("text_pattern", "%" + EscapeLike(f.Text) + "%");
+            p.Add("text_pattern", "%" + FilteredQuery.EscapeLike(f.Text) + "%");
         }
         if (!string.IsNullOrWhiteSpace(f.JsonPath))
         {
@@ -311,19 +311,6 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
     }
 
     private static string SortKey(DocumentSort sort) => sort == DocumentSort.UpdatedAt ? Fragments.UpdatedKey : Fragments.CreatedKey;
-
-    /// <summary>A template of sql/documents with its markers filled: /*filters*/ with the lines, /*sort_key*/ and /*direction*/.</summary>
-    private static string Compose(string template, IEnumerable<string> filters, string sortKey, bool ascending)
-    {
-        var sql = StripComments(SqlCatalog.Get(template))
-            .Replace("/*filters*/", string.Concat(filters.Select(x => x + "\n")).TrimEnd('\n'), StringComparison.Ordinal)
-            .Replace("/*sort_key*/", sortKey, StringComparison.Ordinal)
-            .Replace("/*direction*/", ascending ? "ASC" : "DESC", StringComparison.Ordinal);
-        return BlankLine().Replace(sql, "\n");
-    }
-
-    [GeneratedRegex(@"\n\s*\n")]
-    private static partial Regex BlankLine();
 
     /// <summary>The SQL the page composes: the only text ever put into its statement.</summary>
     internal static class Fragments
@@ -339,29 +326,9 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
         public const string Text = @"  AND d.data::text ILIKE @text_pattern ESCAPE '\'";
         /// <summary>{0}: the sort key; {1}: &lt; or &gt;.</summary>
         public const string Keyset = "  AND ({0}, d.id) {1} (@cursor_at, @cursor_id)";
-        /// <summary>{0}: the column; {1}: the parameter (created_from …); {2}: &gt;= or &lt;=.</summary>
-        public const string Range = "  AND {0} {2} @{1}";
     }
 
-    private static void AddRange(List<string> filters, DynamicParameters p, string field, string column, DateTimeOffset? from, DateTimeOffset? to)
-    {
-        if (from != null && to != null && from > to)
-            throw new FilterInputException(field, $"The {field} range starts after it ends ({from:u} > {to:u}).");
-        if (from != null)
-        {
-            filters.Add(string.Format(CultureInfo.InvariantCulture, Fragments.Range, column, field + "_from", ">="));
-            p.Add(field + "_from", from.Value.UtcDateTime);
-        }
-        if (to != null)
-        {
-            filters.Add(string.Format(CultureInfo.InvariantCulture, Fragments.Range, column, field + "_to", "<="));
-            p.Add(field + "_to", to.Value.UtcDateTime);
-        }
-    }
-
-    /// <summary>For ILIKE … ESCAPE '\': the operator's %, _ and \ match themselves.</summary>
-    internal static string EscapeLike(string text) =>
-        text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
+    private static FilterInputException Invalid(string field, string message) => new(field, message);
 
     private static void RequireCollection(string? collection)
     {
@@ -497,9 +464,6 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
     }
 
     // ---------------------------------------------------------------- helpers and rows
-
-    private static string StripComments(string sql) =>
-        string.Join('\n', sql.Split('\n').Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal))).Trim();
 
     /// <summary>PostgreSQL's -infinity reads as DateTime.MinValue (and +infinity as MaxValue): kept, as UTC.</summary>
     internal static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc), TimeSpan.Zero);

@@ -69,11 +69,7 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
             p.Add("cursor_id", cursor.Id);
         }
         p.Add("limit", request.PageSize + 1);
-        var sql = StripComments(SqlCatalog.Get("sessions/page"))
-            .Replace("/*filters*/", string.Join('\n', filters), StringComparison.Ordinal)
-            .Replace("/*sort_key*/", sortKey, StringComparison.Ordinal)
-            .Replace("/*direction*/", ascending ? "ASC" : "DESC", StringComparison.Ordinal);
-        return (BlankLine().Replace(sql, "\n"), p, backward);
+        return (FilteredQuery.Compose("sessions/page", filters, sortKey, ascending ? "ASC" : "DESC"), p, backward);
     }
 
     internal static (List<string> Filters, DynamicParameters Parameters) Filters(SessionFilter f)
@@ -87,7 +83,7 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
             if (f.UserMatch == UserMatch.Prefix)
             {
                 filters.Add(Fragments.UserPrefix);
-                p.Add("user_prefix", EscapeLike(f.UserId) + "%");
+                p.Add("user_prefix", FilteredQuery.EscapeLike(f.UserId) + "%");
             }
             else
             {
@@ -110,10 +106,10 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
         if (!string.IsNullOrEmpty(f.UserAgent))
         {
             filters.Add(Fragments.UserAgent);
-            p.Add("ua_pattern", "%" + EscapeLike(f.UserAgent) + "%");
+            p.Add("ua_pattern", "%" + FilteredQuery.EscapeLike(f.UserAgent) + "%");
         }
-        AddRange(filters, p, "created", "s.created_at", f.CreatedFrom, f.CreatedTo);
-        AddRange(filters, p, "expires", "s.expires_at", f.ExpiresFrom, f.ExpiresTo);
+        FilteredQuery.AddRange(filters, p, "created", "s.created_at", f.CreatedFrom, f.CreatedTo, Invalid);
+        FilteredQuery.AddRange(filters, p, "expires", "s.expires_at", f.ExpiresFrom, f.ExpiresTo, Invalid);
         return (filters, p);
     }
 
@@ -178,31 +174,7 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
     [GeneratedRegex(@"^\d{1,3}(\.\d{1,3}){3}$")]
     private static partial Regex DottedQuad();
 
-    /// <summary>For LIKE/ILIKE … ESCAPE '\': the operator's %, _ and \ match themselves.</summary>
-    internal static string EscapeLike(string text) =>
-        text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
-
-    private static void AddRange(List<string> filters, DynamicParameters p, string field, string column, DateTimeOffset? from, DateTimeOffset? to)
-    {
-        if (from != null && to != null && from > to)
-            throw new SessionFilterException(field, $"The {field} range starts after it ends ({from:u} > {to:u}).");
-        if (from != null)
-        {
-            filters.Add(string.Format(CultureInfo.InvariantCulture, Fragments.Range, column, field + "_from", ">="));
-            p.Add(field + "_from", from.Value.UtcDateTime);
-        }
-        if (to != null)
-        {
-            filters.Add(string.Format(CultureInfo.InvariantCulture, Fragments.Range, column, field + "_to", "<="));
-            p.Add(field + "_to", to.Value.UtcDateTime);
-        }
-    }
-
-    [GeneratedRegex(@"\n\s*\n")]
-    private static partial Regex BlankLine();
-
-    private static string StripComments(string sql) =>
-        string.Join('\n', sql.Split('\n').Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal))).Trim();
+    private static SessionFilterException Invalid(string field, string message) => new(field, message);
 
     private static SessionCursor Cursor(SessionRow row, SessionSort sort) => new(sort switch
     {

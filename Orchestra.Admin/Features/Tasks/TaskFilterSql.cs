@@ -25,8 +25,6 @@ public static partial class TaskFilterSql
         public const string Fingerprint = "  AND orchestra_admin.error_fingerprint(t.error) = @fingerprint";
         /// <summary>{0}: &lt; or &gt;.</summary>
         public const string Keyset = "  AND (" + SortKey + ", t.id) {0} (@cursor_at, @cursor_id)";
-        /// <summary>{0}: column; {1}: parameter; {2}: &gt;= or &lt;=.</summary>
-        public const string Range = "  AND {0} {2} @{1}";
     }
 
     /// <summary>Checks the filter and turns it into WHERE lines and parameters.</summary>
@@ -43,7 +41,7 @@ public static partial class TaskFilterSql
         if (!string.IsNullOrEmpty(f.ErrorContains))
         {
             lines.Add(Fragments.ErrorContains);
-            p.Add("error_pattern", "%" + DocumentsService.EscapeLike(f.ErrorContains) + "%");
+            p.Add("error_pattern", "%" + FilteredQuery.EscapeLike(f.ErrorContains) + "%");
         }
         if (PayloadFilter(f.PayloadContains) is { } payload)
         {
@@ -55,8 +53,8 @@ public static partial class TaskFilterSql
             lines.Add(Fragments.Priority);
             p.Add("priority", priority);
         }
-        AddRange(lines, p, "created", "t.created_at", f.CreatedFrom, f.CreatedTo);
-        AddRange(lines, p, "failed", "t.completed_at", f.FailedFrom, f.FailedTo);
+        FilteredQuery.AddRange(lines, p, "created", "t.created_at", f.CreatedFrom, f.CreatedTo, Invalid);
+        FilteredQuery.AddRange(lines, p, "failed", "t.completed_at", f.FailedFrom, f.FailedTo, Invalid);
         if (!string.IsNullOrWhiteSpace(f.Fingerprint))
         {
             var fingerprint = f.Fingerprint.Trim().ToLowerInvariant();
@@ -89,33 +87,12 @@ public static partial class TaskFilterSql
     }
 
     /// <summary>A template of sql/tasks with /*filters*/ (and /*direction*/) filled.</summary>
-    internal static string Compose(string template, IEnumerable<string> lines, string direction = "DESC")
-    {
-        var sql = string.Join('\n', SqlCatalog.Get(template).Split('\n').Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal)));
-        sql = sql.Replace("/*filters*/", string.Join('\n', lines), StringComparison.Ordinal)
-                 .Replace("/*direction*/", direction, StringComparison.Ordinal);
-        return BlankLine().Replace(sql.Trim(), "\n");
-    }
+    internal static string Compose(string template, IEnumerable<string> lines, string direction = "DESC") =>
+        FilteredQuery.Compose(template, lines, direction: direction);
 
-    private static void AddRange(List<string> lines, DynamicParameters p, string field, string column, DateTimeOffset? from, DateTimeOffset? to)
-    {
-        if (from != null && to != null && from > to)
-            throw new TaskFilterException(field, $"The {field} range starts after it ends ({from:u} > {to:u}).");
-        if (from != null)
-        {
-            lines.Add(string.Format(CultureInfo.InvariantCulture, Fragments.Range, column, field + "_from", ">="));
-            p.Add(field + "_from", from.Value.UtcDateTime);
-        }
-        if (to != null)
-        {
-            lines.Add(string.Format(CultureInfo.InvariantCulture, Fragments.Range, column, field + "_to", "<="));
-            p.Add(field + "_to", to.Value.UtcDateTime);
-        }
-    }
+    private static TaskFilterException Invalid(string field, string message) => new(field, message);
 
     [GeneratedRegex("^[0-9a-f]{16}$")]
     private static partial Regex FingerprintShape();
 
-    [GeneratedRegex(@"\n\s*\n")]
-    private static partial Regex BlankLine();
 }
