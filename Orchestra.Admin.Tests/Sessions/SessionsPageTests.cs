@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestra.Admin.Features.Sessions;
+using Orchestra.Admin.Sampling;
 using Orchestra.Admin.Security;
 using Orchestra.Admin.Tests.Infrastructure;
 
@@ -16,7 +17,12 @@ public class SessionsPageTests : BunitSetup
         public List<SessionPageRequest> Requests { get; } = [];
         public SessionDetail? Detail { get; set; }
 
-        public Task<SessionCounts> CountsAsync(CancellationToken ct = default) => Task.FromResult(new SessionCounts(1200, 34, 5));
+        public int CountReads;
+        public Task<SessionCounts> CountsAsync(CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref CountReads);
+            return Task.FromResult(new SessionCounts(1200, 34, 5));
+        }
         public Task<SessionBreakdowns> BreakdownsAsync(int top = 10, CancellationToken ct = default) => Task.FromResult(new SessionBreakdowns(
             [new("user", "user_7", 4)], [new("ip", "10.0.0.1", 3)], [new("user_agent", "curl/8.5.0", 2)]));
         public Task<SessionPage> PageAsync(SessionPageRequest request, CancellationToken ct = default)
@@ -89,6 +95,24 @@ public class SessionsPageTests : BunitSetup
         Assert.False(cut.FindAll("button").Single(b => b.TextContent.Trim() == "Next page").HasAttribute("disabled"));
         cut.WaitForAssertion(() => Assert.Contains("1,200", cut.Find("[data-testid=count-active]").TextContent));
         Assert.Contains("user_7", cut.Markup);
+    }
+
+    [Fact]
+    public void Once_the_sampler_has_counted_the_sessions_the_page_shows_its_counts_and_does_not_count_again()
+    {
+        SignIn(AdminRoles.Viewer);
+        var cut = Render<SessionsPage>();
+        cut.WaitForAssertion(() => Assert.Contains("1,200", cut.Find("[data-testid=count-active]").TextContent)); // before any round: its own read
+
+        Sampler.Publish(new SampleRound(DateTimeOffset.UtcNow, new Dictionary<string, double>
+        {
+            [SessionsMetricSource.Active] = 7, [SessionsMetricSource.Expired] = 8, [SessionsMetricSource.Deleted] = 9,
+        }));
+
+        cut.WaitForAssertion(() => Assert.Equal("7", cut.Find("[data-testid=count-active] dd").TextContent));
+        Assert.Equal("8", cut.Find("[data-testid=count-expired] dd").TextContent);
+        Assert.Equal("9", cut.Find("[data-testid=count-revoked] dd").TextContent);
+        Assert.Equal(1, sessions.CountReads);
     }
 
     [Fact]

@@ -87,6 +87,11 @@ public partial class SessionsPage
         countsPanel?.RefreshAsync() ?? Task.CompletedTask,
         breakdownPanel?.RefreshAsync() ?? Task.CompletedTask);
 
+    // The sampler counts the sessions each round; only before the first round (or when its read failed) the page
+    // reads them, once for every viewer.
+    private Task<SessionCounts> LoadCountsAsync(CancellationToken ct) =>
+        SessionsMetricSource.CountsOf(Sampler.Latest) is { } counts ? Task.FromResult(counts) : Shared("counts", Sessions.CountsAsync, ct);
+
     private async Task<SessionPage> LoadPageAsync(CancellationToken ct)
     {
         try
