@@ -43,6 +43,11 @@ public class CacheInspectorPrivilegesTests(PostgresDatabase db) : IClassFixture<
         Assert.Equal(CacheActionStatus.Done, (await editor.SetTtlAsync("cache.default_cache", "t:1", TimeSpan.FromHours(2), entry.ExpiresAt)).Status);
         Assert.Equal(2, (await editor.DeleteMatchingAsync("cache.default_cache", "m:*")).RowsAffected);
         Assert.Null(await new DatabasePrivileges(op).MissingAsync("public.orchestra_roles_cache", "DELETE"));
+        // Set TTL needs only the column grant roles.sql gives; the operator may not touch the cached value.
+        Assert.Null(await new DatabasePrivileges(op).MissingAsync("cache.default_cache", "UPDATE (expires_at)"));
+        Assert.EndsWith(" may not UPDATE (value) cache.default_cache (see sql/roles.sql)",
+            await new DatabasePrivileges(op).MissingAsync("cache.default_cache", "UPDATE (value)"));
+        Assert.NotNull(await new DatabasePrivileges(op).MissingAsync("cache.default_cache", "UPDATE"));
     }
 
     [Fact]
@@ -55,5 +60,6 @@ public class CacheInspectorPrivilegesTests(PostgresDatabase db) : IClassFixture<
         var e = await Assert.ThrowsAsync<PostgresException>(() => Editor(viewer).DeleteKeyAsync("cache.default_cache", "t:1"));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, e.SqlState);
         Assert.NotNull(await new DatabasePrivileges(viewer).MissingAsync("cache.default_cache", "DELETE"));
+        Assert.NotNull(await new DatabasePrivileges(viewer).MissingAsync("cache.default_cache", "UPDATE (expires_at)"));
     }
 }
