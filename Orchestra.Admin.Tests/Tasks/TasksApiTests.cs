@@ -17,7 +17,7 @@ using Orchestra.Admin.Tests.Infrastructure;
 namespace Orchestra.Admin.Tests.Tasks;
 
 /// <summary>The app itself (AddOrchestraAdmin + MapOrchestraAdmin) on Kestrel at 127.0.0.1:0 with an API token and the dev token.</summary>
-public sealed class TasksApiApp : IAsyncLifetime
+public class TasksApiApp : IAsyncLifetime
 {
     public const string Token = "ci-script-token-0123456789abcdef";
     public const string TokenName = "nightly-retry";
@@ -36,7 +36,7 @@ public sealed class TasksApiApp : IAsyncLifetime
             EnvironmentName = "Production",
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["POSTGRES_DSN"] = Database.Server.ConnectionStringFor(Database.Name),
             ["WEAVIATE_URL"] = "",
@@ -47,7 +47,9 @@ public sealed class TasksApiApp : IAsyncLifetime
             [ApiTokens.DevTokenKey] = DevToken,
             ["OrchestraAdmin:Tasks:RequeueBatchSize"] = "7",
             ["urls"] = "http://127.0.0.1:0",
-        });
+        };
+        AddSettings(settings);
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.AddOrchestraAdmin();
         app = builder.Build();
@@ -56,6 +58,8 @@ public sealed class TasksApiApp : IAsyncLifetime
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         BaseUrl = new Uri(address.TrimEnd('/') + "/");
     }
+
+    protected virtual void AddSettings(Dictionary<string, string?> settings) { }
 
     public HttpClient Client(string? token = Token)
     {
@@ -209,42 +213,92 @@ public class TasksApiTests(TasksApiApp fixture) : IClassFixture<TasksApiApp>
 /// <summary>Reading ORCHESTRA_ADMIN_API_TOKENS and the dev token at start-up.</summary>
 public class ApiTokensSettingsTests
 {
+    private static ApiTokens Load(IConfiguration configuration, int failuresAllowed = 10) =>
+        ApiTokens.Load(configuration, new FailedAttempts(failuresAllowed, TimeSpan.FromMinutes(1)));
+
     private static IConfiguration Config(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 
     [Fact]
     public void A_plain_token_a_malformed_entry_or_a_duplicate_name_stops_start_up_with_the_entry_named()
     {
-        var e = Assert.Throws<SettingsException>(() => ApiTokens.Load(Config((ApiTokens.TokensKey, "ci:plain-secret-token"))));
+        var e = Assert.Throws<SettingsException>(() => Load(Config((ApiTokens.TokensKey, "ci:plain-secret-token"))));
         Assert.Contains("entry 1 (ci)", e.Message);
         Assert.Contains("hash-password", e.Message);
         Assert.DoesNotContain("plain-secret-token", e.Message);
-        e = Assert.Throws<SettingsException>(() => ApiTokens.Load(Config((ApiTokens.TokensKey, "justahash"))));
+        e = Assert.Throws<SettingsException>(() => Load(Config((ApiTokens.TokensKey, "justahash"))));
         Assert.Contains("is not name:hash", e.Message);
         var hash = PasswordHashing.Hash("t");
-        e = Assert.Throws<SettingsException>(() => ApiTokens.Load(Config((ApiTokens.TokensKey, $"ci:{hash};CI:{hash}"))));
+        e = Assert.Throws<SettingsException>(() => Load(Config((ApiTokens.TokensKey, $"ci:{hash};CI:{hash}"))));
         Assert.Contains("more than once", e.Message);
     }
 
     [Fact]
     public void The_dev_token_needs_the_dev_login_and_a_real_length()
     {
-        var e = Assert.Throws<SettingsException>(() => ApiTokens.Load(Config((ApiTokens.DevTokenKey, "dev-token-for-loopback-only"))));
+        var e = Assert.Throws<SettingsException>(() => Load(Config((ApiTokens.DevTokenKey, "dev-token-for-loopback-only"))));
         Assert.Contains(AccountsLoader.DevLoginKey, e.Message);
-        e = Assert.Throws<SettingsException>(() => ApiTokens.Load(Config((ApiTokens.DevTokenKey, "short"), (AccountsLoader.DevLoginKey, "true"))));
+        e = Assert.Throws<SettingsException>(() => Load(Config((ApiTokens.DevTokenKey, "short"), (AccountsLoader.DevLoginKey, "true"))));
         Assert.Contains("at least 16", e.Message);
     }
 
     [Fact]
     public void A_token_is_found_by_its_hash_and_the_dev_token_only_from_loopback()
     {
-        var tokens = ApiTokens.Load(Config(
+        var tokens = Load(Config(
             (ApiTokens.TokensKey, $"ci:{PasswordHashing.Hash("token-one-xxxxxxxxxxxx")};ops:{PasswordHashing.Hash("token-two-xxxxxxxxxxxx")}"),
             (ApiTokens.DevTokenKey, "dev-token-for-loopback-only"), (AccountsLoader.DevLoginKey, "true")));
-        Assert.Equal("ops", tokens.Find("token-two-xxxxxxxxxxxx", IPAddress.Parse("10.0.0.1")));
-        Assert.Equal("ops", tokens.Find("token-two-xxxxxxxxxxxx", IPAddress.Parse("10.0.0.1"))); // remembered
-        Assert.Null(tokens.Find("token-three", IPAddress.Loopback));
-        Assert.Equal(ApiTokens.DevTokenName, tokens.Find("dev-token-for-loopback-only", IPAddress.Loopback));
-        Assert.Null(tokens.Find("dev-token-for-loopback-only", IPAddress.Parse("192.168.1.9")));
+        Assert.Equal("ops", tokens.Check("token-two-xxxxxxxxxxxx", IPAddress.Parse("10.0.0.1")).Name);
+        Assert.Equal("ops", tokens.Check("token-two-xxxxxxxxxxxx", IPAddress.Parse("10.0.0.1")).Name); // remembered
+        Assert.Equal(ApiTokenCheck.Unknown, tokens.Check("token-three", IPAddress.Loopback));
+        Assert.Equal(ApiTokens.DevTokenName, tokens.Check("dev-token-for-loopback-only", IPAddress.Loopback).Name);
+        Assert.Equal(ApiTokenCheck.Unknown, tokens.Check("dev-token-for-loopback-only", IPAddress.Parse("192.168.1.9")));
+    }
+
+    [Fact]
+    public void An_address_that_sent_too_many_unknown_tokens_is_refused_without_checking_but_a_verified_token_still_passes()
+    {
+        var tokens = Load(Config((ApiTokens.TokensKey, $"ci:{PasswordHashing.Hash("token-one-xxxxxxxxxxxx")};ops:{PasswordHashing.Hash("token-two-xxxxxxxxxxxx")}")), failuresAllowed: 2);
+        var guesser = IPAddress.Parse("10.0.0.1");
+        Assert.Equal("ops", tokens.Check("token-two-xxxxxxxxxxxx", guesser).Name);
+        Assert.Equal(ApiTokenCheck.Unknown, tokens.Check("guess-1", guesser));
+        Assert.Equal(ApiTokenCheck.Unknown, tokens.Check("guess-2", guesser));
+
+        var refused = tokens.Check("token-one-xxxxxxxxxxxx", guesser); // a real token, but not verified before: not checked
+        Assert.Null(refused.Name);
+        Assert.Equal(TimeSpan.FromMinutes(1), refused.RetryAfter);
+        Assert.Equal("ops", tokens.Check("token-two-xxxxxxxxxxxx", guesser).Name);
+        Assert.Equal("ci", tokens.Check("token-one-xxxxxxxxxxxx", IPAddress.Parse("10.0.0.2")).Name); // other addresses are not affected
+    }
+}
+
+/// <summary>The same app allowing 3 unknown tokens per address and window.</summary>
+public sealed class ThrottledTasksApiApp : TasksApiApp
+{
+    protected override void AddSettings(Dictionary<string, string?> settings) => settings["OrchestraAdmin:Auth:ApiTokenFailuresPerIp"] = "3";
+}
+
+public class ApiTokenThrottleTests(ThrottledTasksApiApp fixture) : IClassFixture<ThrottledTasksApiApp>
+{
+    [Fact]
+    public async Task Guessing_tokens_gets_429_with_retry_after_while_the_known_token_keeps_working()
+    {
+        using var known = fixture.Client();
+        using (var response = await known.GetAsync("api/tasks/stats")) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var guess = fixture.Client($"guess-{i}");
+            using var response = await guess.GetAsync("api/tasks/stats");
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+        using var next = fixture.Client("guess-3");
+        using var refused = await next.GetAsync("api/tasks/stats");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), refused.Headers.RetryAfter?.Delta);
+        using var body = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
+        Assert.Equal("too many unknown API tokens from this address: try again in 60 s", body.RootElement.GetProperty("error").GetString());
+
+        using (var response = await known.GetAsync("api/tasks/stats")) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }

@@ -9,6 +9,8 @@ public sealed class AuthOptions
     public int LoginAttemptsPerUser { get; set; } = 5;
     public int LoginAttemptsPerIp { get; set; } = 20;
     public int LoginWindowSeconds { get; set; } = 60;
+    /// <summary>Failed operator-API tokens allowed per client IP in <see cref="LoginWindowSeconds"/>; then 429 until the window ends.</summary>
+    public int ApiTokenFailuresPerIp { get; set; } = 10;
     /// <summary>Where the data-protection keys (which sign the sign-in cookies) are kept, so sign-ins survive a restart.
     /// Unset: ASP.NET Core's default for the user. In Docker, a mounted volume.</summary>
     public string? KeysDirectory { get; set; }

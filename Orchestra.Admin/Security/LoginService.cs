@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
@@ -16,7 +15,7 @@ public enum LoginResult { SignedIn, Invalid, Throttled }
 public sealed class LoginService : IDisposable
 {
     private readonly Dictionary<string, AdminAccount> accounts;
-    private readonly PartitionedRateLimiter<string> failuresPerUser;
+    private readonly FailedAttempts failuresPerUser;
     private readonly AuditLog audit;
     private readonly ILogger<LoginService> logger;
 
@@ -24,9 +23,7 @@ public sealed class LoginService : IDisposable
     {
         accounts = options.Value.Accounts.ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
         var auth = options.Value.Auth;
-        failuresPerUser = PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetFixedWindowLimiter(
-            user.ToLowerInvariant(),
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = auth.LoginAttemptsPerUser, Window = TimeSpan.FromSeconds(auth.LoginWindowSeconds), QueueLimit = 0 }));
+        failuresPerUser = new FailedAttempts(auth.LoginAttemptsPerUser, TimeSpan.FromSeconds(auth.LoginWindowSeconds));
         this.audit = audit;
         this.logger = logger;
     }
@@ -36,7 +33,7 @@ public sealed class LoginService : IDisposable
         userName = userName.Trim();
         var ip = http.Connection.RemoteIpAddress;
         // Throttled once this user name has used up its failures in the window, whatever the password.
-        if (failuresPerUser.GetStatistics(userName)?.CurrentAvailablePermits == 0)
+        if (failuresPerUser.IsBlocked(userName))
         {
             logger.LogWarning("Sign-in for {User} from {Ip} refused: too many failed attempts", userName, ip);
             await audit.TryWriteAsync(new AuditEntry(AuditActions.SignIn, Actor: userName, ActorRole: "", ClientIp: ip, Succeeded: false, Error: "too many failed attempts"));
@@ -47,7 +44,7 @@ public sealed class LoginService : IDisposable
         // Verify even for unknown names (against a dummy hash) so the time taken does not reveal which names exist.
         if (!PasswordHashing.Verify(account?.PasswordHash, password) || account == null)
         {
-            using var lease = failuresPerUser.AttemptAcquire(userName);
+            failuresPerUser.Record(userName);
             logger.LogWarning("Sign-in for {User} from {Ip} failed", userName, ip);
             await audit.TryWriteAsync(new AuditEntry(AuditActions.SignIn, Actor: userName, ActorRole: "", ClientIp: ip, Succeeded: false, Error: "wrong user name or password"));
             return LoginResult.Invalid;

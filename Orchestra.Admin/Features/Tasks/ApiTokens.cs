@@ -27,18 +27,20 @@ public sealed class ApiTokens
 
     private readonly IReadOnlyList<(string Name, string Hash)> tokens;
     private readonly byte[]? devToken;
+    private readonly FailedAttempts failuresPerAddress;
     // PBKDF2 is slow on purpose (≈ 0.1 s): a token that verified once is remembered by its SHA-256, for this process.
     private readonly ConcurrentDictionary<string, string> verified = new(StringComparer.Ordinal);
 
-    private ApiTokens(IReadOnlyList<(string, string)> tokens, string? devToken)
+    private ApiTokens(IReadOnlyList<(string, string)> tokens, string? devToken, FailedAttempts failuresPerAddress)
     {
         this.tokens = tokens;
+        this.failuresPerAddress = failuresPerAddress;
         this.devToken = devToken is null ? null : Encoding.UTF8.GetBytes(devToken);
     }
 
     public bool IsConfigured => tokens.Count > 0 || devToken != null;
 
-    public static ApiTokens Load(IConfiguration configuration)
+    public static ApiTokens Load(IConfiguration configuration, FailedAttempts failuresPerAddress)
     {
         var list = new List<(string, string)>();
         var configured = configuration[TokensKey];
@@ -69,26 +71,41 @@ public sealed class ApiTokens
             if (dev.Length < MinDevTokenLength)
                 throw new SettingsException($"{DevTokenKey} must be at least {MinDevTokenLength} characters long");
         }
-        return new ApiTokens(list, string.IsNullOrEmpty(dev) ? null : dev);
+        return new ApiTokens(list, string.IsNullOrEmpty(dev) ? null : dev, failuresPerAddress);
     }
 
-    /// <summary>The name of the token, or null when it is not one (the dev token counts only from a loopback address).</summary>
-    public string? Find(string token, IPAddress? remote)
+    /// <summary>
+    /// The name of the token, or null when it is not one (the dev token counts only from a loopback address).
+    /// <see cref="ApiTokenCheck.Refused"/> once the address has sent too many unknown tokens in the window: a token this
+    /// process has already verified still passes (that costs no PBKDF2), any other is not checked.
+    /// </summary>
+    public ApiTokenCheck Check(string token, IPAddress? remote)
     {
-        if (string.IsNullOrEmpty(token) || token.Length > 1024) return null;
+        if (string.IsNullOrEmpty(token) || token.Length > 1024) return ApiTokenCheck.Unknown;
         var bytes = Encoding.UTF8.GetBytes(token);
         if (devToken != null && remote != null && IPAddress.IsLoopback(remote) && CryptographicOperations.FixedTimeEquals(bytes, devToken))
-            return DevTokenName;
+            return new ApiTokenCheck(DevTokenName);
         var key = Convert.ToHexString(SHA256.HashData(bytes));
-        if (verified.TryGetValue(key, out var known)) return known;
+        if (verified.TryGetValue(key, out var known)) return new ApiTokenCheck(known);
+        var address = remote?.ToString() ?? "unknown";
+        if (failuresPerAddress.IsBlocked(address)) return ApiTokenCheck.Refused(failuresPerAddress.Window);
         foreach (var (name, hash) in tokens)
         {
             if (!PasswordHashing.Verify(hash, token)) continue;
             verified[key] = name;
-            return name;
+            return new ApiTokenCheck(name);
         }
-        return null;
+        failuresPerAddress.Record(address);
+        return ApiTokenCheck.Unknown;
     }
+}
+
+/// <param name="Name">The token's name when it is one.</param>
+/// <param name="RetryAfter">Set when the address is refused for now: too many unknown tokens.</param>
+public sealed record ApiTokenCheck(string? Name, TimeSpan? RetryAfter = null)
+{
+    public static readonly ApiTokenCheck Unknown = new((string?)null);
+    public static ApiTokenCheck Refused(TimeSpan retryAfter) => new(null, retryAfter);
 }
 
 /// <summary>Authenticates <c>Authorization: Bearer &lt;token&gt;</c> against <see cref="ApiTokens"/>; only the API endpoints use this scheme.</summary>
@@ -96,6 +113,7 @@ public sealed class ApiTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions>
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
+    private const string RetryAfterItem = "ApiToken.RetryAfter";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -103,8 +121,18 @@ public sealed class ApiTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions>
         if (string.IsNullOrEmpty(header)) return Task.FromResult(AuthenticateResult.NoResult());
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return Task.FromResult(AuthenticateResult.Fail("the Authorization header is not 'Bearer <token>'"));
-        var name = tokens.Find(header["Bearer ".Length..].Trim(), Context.Connection.RemoteIpAddress);
-        if (name == null) return Task.FromResult(AuthenticateResult.Fail("unknown API token"));
+        var check = tokens.Check(header["Bearer ".Length..].Trim(), Context.Connection.RemoteIpAddress);
+        if (check.RetryAfter is { } wait)
+        {
+            Context.Items[RetryAfterItem] = wait;
+            Logger.LogWarning("API token refused from {Ip}: too many unknown tokens", Context.Connection.RemoteIpAddress);
+            return Task.FromResult(AuthenticateResult.Fail($"too many unknown API tokens from this address: try again in {wait.TotalSeconds:0} s"));
+        }
+        if (check.Name is not { } name)
+        {
+            Logger.LogWarning("Unknown API token from {Ip}", Context.Connection.RemoteIpAddress);
+            return Task.FromResult(AuthenticateResult.Fail("unknown API token"));
+        }
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, AdminRoles.Operator), new Claim(AuthSetup.AuthMethodClaim, "api-token")],
             SchemeName, ClaimTypes.Name, ClaimTypes.Role);
@@ -113,9 +141,17 @@ public sealed class ApiTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions>
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = "Bearer";
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        if (Context.Items[RetryAfterItem] is TimeSpan wait)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            Response.Headers.WWWAuthenticate = "Bearer";
+        }
         await Response.WriteAsJsonAsync(new { error = failure ?? "send an Operator API token as Authorization: Bearer <token>" });
     }
 }

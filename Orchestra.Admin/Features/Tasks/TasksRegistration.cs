@@ -21,7 +21,7 @@ public static class TasksRegistration
         services.AddScoped<ITasksService, TasksService>();
         services.AddScoped<ITaskActions, TaskActions>();
 
-        services.AddSingleton(ApiTokens.Load(configuration));
+        services.AddSingleton(ApiTokens.Load(configuration, new FailedAttempts(settings.Auth.ApiTokenFailuresPerIp, TimeSpan.FromSeconds(settings.Auth.LoginWindowSeconds))));
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiTokenHandler>(ApiTokenHandler.SchemeName, null);
         return services;
     }
