@@ -76,6 +76,59 @@ public sealed class CacheTests(AppFixture app) : E2ETest(app)
         await Expect(tree).ToContainTextAsync("profile");
     });
 
+    [Fact]
+    public Task Set_a_keys_TTL_and_find_the_previous_expiry_in_the_audit_log() => WithPageAsync(async page =>
+    {
+        var key = $"e2e:{Guid.NewGuid():N}:ttl";
+        await ExecuteAsync($"INSERT INTO cache.default_cache (key, value, expires_at) VALUES ('{key}', '1', now() + interval '10 minutes')");
+        var before = await ScalarAsync<DateTime>($"SELECT expires_at FROM cache.default_cache WHERE key = '{key}'");
+
+        await page.GotoAsync($"/cache/cache/default_cache/entry?key={Uri.EscapeDataString(key)}");
+        await Expect(page.GetByTestId("entry-ttl")).ToContainTextAsync(new Regex(@"TTL (9|10) min"));
+        await WaitForInteractiveAsync(page);
+        await page.GetByLabel("New TTL (seconds)", new() { Exact = true }).FillAsync("7200");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set TTL" }).ClickAsync();
+
+        await Expect(page.GetByTestId("entry-ttl")).ToContainTextAsync(new Regex(@"TTL (1 h 59 min|2 h 0 min)"));
+        var after = await ScalarAsync<DateTime>($"SELECT expires_at FROM cache.default_cache WHERE key = '{key}'");
+        Assert.InRange(after - before, TimeSpan.FromMinutes(105), TimeSpan.FromMinutes(115));
+        // What was overwritten is kept: the previous expiry, to the microsecond.
+        Assert.Equal(before, await ScalarAsync<DateTime>($"""
+            SELECT (previous->>'expires_at')::timestamptz FROM orchestra_admin.audit_log
+            WHERE action = 'cache.set_ttl' AND '{key}' = ANY(target_ids) AND succeeded
+            """));
+    });
+
+    [Fact]
+    public Task Purge_the_expired_entries_of_a_cache_table_in_batches_and_keep_the_live_ones() => WithPageAsync(async page =>
+    {
+        // A cache table of its own (found by its shape), so the seeded caches keep their expired entries for the other tests.
+        var name = $"orchestra_e2e{Guid.NewGuid():N}"[..24] + "_cache";
+        await ExecuteAsync($"""
+            CREATE TABLE public.{name} (key text PRIMARY KEY, value jsonb NOT NULL, expires_at timestamptz NOT NULL);
+            INSERT INTO public.{name} SELECT 'old:' || g, '{"{}"}', now() - interval '1 hour' FROM generate_series(1, 2500) AS g;
+            INSERT INTO public.{name} SELECT 'live:' || g, '{"{}"}', now() + interval '1 hour' FROM generate_series(1, 10) AS g;
+            """);
+
+        await page.GotoAsync($"/cache/public/{name}");
+        await Expect(page.GetByTestId("expired")).ToContainTextAsync("2,500");
+        await WaitForInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Purge expired" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync($"Delete every entry of public.{name} that has expired");
+        await PressUntilClosedAsync(dialog, "Purge expired");
+
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Purged" }))
+            .ToContainTextAsync(new Regex($@"Purged 2,500 expired entries of public\.{name} in \d+ batches"), new() { Timeout = 30_000 });
+        Assert.Equal(0L, await ScalarAsync<long>($"SELECT count(*) FROM public.{name} WHERE expires_at <= now()"));
+        Assert.Equal(10L, await ScalarAsync<long>($"SELECT count(*) FROM public.{name}"));
+        // Every purged entry is in the audit log, whole.
+        Assert.Equal(2500L, await ScalarAsync<long>($"""
+            SELECT sum(jsonb_array_length(previous))::bigint FROM orchestra_admin.audit_log
+            WHERE action = 'cache.purge_expired' AND target_table = 'public.{name}' AND succeeded
+            """));
+    });
+
     private async Task ExecuteAsync(string sql)
     {
         await using var conn = new NpgsqlConnection(App.DatabaseConnectionString);
