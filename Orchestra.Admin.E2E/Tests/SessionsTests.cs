@@ -57,6 +57,41 @@ public sealed class SessionsTests(AppFixture app) : E2ETest(app)
     });
 
     [Fact]
+    public Task The_page_of_the_list_is_in_the_url_so_reload_and_back_keep_it() => WithPageAsync(async page =>
+    {
+        var user = "e2e-paging-" + Guid.NewGuid().ToString("N")[..8];
+        await ScalarAsync<long>($"""
+            WITH added AS (
+                INSERT INTO sessions.sessions (user_id, expires_at, created_at)
+                SELECT '{user}', now() + interval '1 day', now() - g * interval '1 minute' FROM generate_series(1, 30) AS g
+                RETURNING 1)
+            SELECT count(*) FROM added
+            """);
+
+        await page.GotoAsync($"/sessions?user={user}");
+        var rows = page.Locator("tr[data-id]");
+        await Expect(rows).ToHaveCountAsync(25);
+        var firstOfPage1 = await rows.First.GetAttributeAsync("data-id");
+        await WaitForInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex(@"after=\d+\.[0-9a-f]{32}&page=2|page=2&after="));
+        await Expect(rows).ToHaveCountAsync(5);
+        var page2 = await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)");
+        Assert.DoesNotContain(firstOfPage1, page2);
+
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sessions · page 2" })).ToBeVisibleAsync();
+        await Expect(rows).ToHaveCountAsync(5);
+        Assert.Equal(page2, await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)"));
+
+        await page.GoBackAsync();
+        await Expect(rows).ToHaveCountAsync(25);
+        await Expect(rows.First).ToHaveAttributeAsync("data-id", firstOfPage1!);
+        Assert.DoesNotContain("after=", page.Url);
+    });
+
+    [Fact]
     public Task An_invalid_network_is_refused_at_its_field_and_a_session_shows_its_data_masked() => WithPageAsync(async page =>
     {
         var id = await ScalarAsync<string>("""

@@ -1,3 +1,4 @@
+using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Features.Postgres;
 
 namespace Orchestra.Admin.Features.Documents;
@@ -36,7 +37,10 @@ public sealed record DocumentFilter
 }
 
 /// <summary>A keyset position: the sort column's value and the id of the row at the page's edge.</summary>
-public sealed record DocumentCursor(DateTimeOffset At, Guid Id);
+public sealed record DocumentCursor(DateTimeOffset At, Guid Id) : IKeysetCursor<DocumentCursor>
+{
+    public static DocumentCursor Create(DateTimeOffset at, Guid id) => new(at, id);
+}
 
 /// <param name="After">Rows after this position (the next page); null with <paramref name="Before"/> null = the first page.</param>
 /// <param name="Before">Rows before this position (the previous page).</param>

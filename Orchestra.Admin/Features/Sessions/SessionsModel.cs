@@ -1,3 +1,5 @@
+using Orchestra.Admin.Data.Postgres;
+
 namespace Orchestra.Admin.Features.Sessions;
 
 /// <summary>
@@ -27,7 +29,10 @@ public sealed record SessionFilter
 }
 
 /// <summary>A keyset position: the sort column's value and the session id at the page's edge.</summary>
-public sealed record SessionCursor(DateTimeOffset At, Guid Id);
+public sealed record SessionCursor(DateTimeOffset At, Guid Id) : IKeysetCursor<SessionCursor>
+{
+    public static SessionCursor Create(DateTimeOffset at, Guid id) => new(at, id);
+}
 
 public sealed record SessionPageRequest(
     SessionFilter Filter,

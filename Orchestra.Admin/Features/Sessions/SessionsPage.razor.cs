@@ -44,6 +44,10 @@ public partial class SessionsPage
     [SupplyParameterFromQuery(Name = "expiresTo")] public string? ExpiresToQuery { get; set; }
     [SupplyParameterFromQuery(Name = "sort")] public string? SortQuery { get; set; }
     [SupplyParameterFromQuery(Name = "dir")] public string? DirectionQuery { get; set; }
+    [SupplyParameterFromQuery(Name = "size")] public string? SizeQuery { get; set; }
+    [SupplyParameterFromQuery(Name = KeysetPosition<SessionCursor>.AfterParameter)] public string? AfterQuery { get; set; }
+    [SupplyParameterFromQuery(Name = KeysetPosition<SessionCursor>.BeforeParameter)] public string? BeforeQuery { get; set; }
+    [SupplyParameterFromQuery(Name = KeysetPosition<SessionCursor>.PageParameter)] public string? PageQuery { get; set; }
 
     private readonly SessionsFilterForm form = new();
     private SessionFilter applied = new();
@@ -74,7 +78,8 @@ public partial class SessionsPage
         applied = form.ToFilter(TimeZone.Zone ?? TimeZoneInfo.Utc);
         sort = Enum.TryParse<SessionSort>(SortQuery, ignoreCase: true, out var s) ? s : SessionSort.CreatedAt;
         descending = !string.Equals(DirectionQuery, "asc", StringComparison.OrdinalIgnoreCase);
-        position.First();
+        pageSize = int.TryParse(SizeQuery, out var size) && SessionsService.PageSizes.Contains(size) ? size : SessionsService.PageSizes[0];
+        position.FromQuery(AfterQuery, BeforeQuery, PageQuery);
         // The first render loads through the panel itself; a change of URL afterwards loads again here.
         if (listPanel != null) await listPanel.RefreshAsync();
     }
@@ -134,32 +139,30 @@ public partial class SessionsPage
         Navigate();
     }
 
-    /// <summary>The view goes into the URL (OnParametersSetAsync loads it); the same URL again just loads the first page afresh.</summary>
+    /// <summary>The view goes into the URL, on its first page (OnParametersSetAsync loads it).</summary>
     private void Navigate()
     {
-        var target = Navigation.GetUriWithQueryParameters(form.ToQuery(sort, descending));
-        if (target == Navigation.Uri) _ = FirstPageAsync();
-        else Navigation.NavigateTo(target);
+        var query = form.ToQuery(sort, descending);
+        query["size"] = pageSize == SessionsService.PageSizes[0] ? null : pageSize.ToString(CultureInfo.InvariantCulture);
+        foreach (var (name, value) in KeysetPosition<SessionCursor>.FirstPageQuery()) query[name] = value;
+        GoTo(query);
     }
 
     private void OnSortChanged(SessionSort value) { sort = value; Navigate(); }
     private void ToggleDirection() { descending = !descending; Navigate(); }
-    private Task PageSizeAsync(int value) { pageSize = value; return FirstPageAsync(); }
+    private void PageSizeChanged(int value) { pageSize = value; Navigate(); }
 
-    private Task FirstPageAsync()
-    {
-        position.First();
-        return listPanel?.RefreshAsync() ?? Task.CompletedTask;
-    }
+    // The page is in the URL too: a reload or a shared link shows it, and the browser's Back button goes to the previous one.
+    private void FirstPage() => GoTo(KeysetPosition<SessionCursor>.FirstPageQuery());
+    private void NextPage() { if (position.Next(page?.Next)) GoTo(position.ToQuery()); }
+    private void PreviousPage() { if (position.Previous(page?.Previous)) GoTo(position.ToQuery()); }
 
-    private Task NextPageAsync()
+    /// <summary>Navigates to the view with these query parameters changed; the view already shown loads afresh.</summary>
+    private void GoTo(Dictionary<string, object?> query)
     {
-        return position.Next(page?.Next) ? listPanel?.RefreshAsync() ?? Task.CompletedTask : Task.CompletedTask;
-    }
-
-    private Task PreviousPageAsync()
-    {
-        return position.Previous(page?.Previous) ? listPanel?.RefreshAsync() ?? Task.CompletedTask : Task.CompletedTask;
+        var target = Navigation.GetUriWithQueryParameters(query);
+        if (target == Navigation.Uri) _ = listPanel?.RefreshAsync();
+        else Navigation.NavigateTo(target);
     }
 
     /// <summary>This page filtered by one value (from a breakdown or a user cell).</summary>

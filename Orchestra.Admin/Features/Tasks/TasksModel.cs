@@ -1,3 +1,4 @@
+using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Security;
 
 namespace Orchestra.Admin.Features.Tasks;
@@ -66,7 +67,10 @@ public sealed class TaskFilterException(string field, string message, int? posit
 }
 
 /// <summary>A keyset position in the failed list, which is ordered by failed time (newest first), then id.</summary>
-public sealed record TaskCursor(DateTimeOffset At, Guid Id);
+public sealed record TaskCursor(DateTimeOffset At, Guid Id) : IKeysetCursor<TaskCursor>
+{
+    public static TaskCursor Create(DateTimeOffset at, Guid id) => new(at, id);
+}
 
 public sealed record FailedTaskPageRequest(FailedTaskFilter Filter, int PageSize = 50, TaskCursor? After = null, TaskCursor? Before = null);
 
