@@ -121,6 +121,37 @@ public sealed class TasksTests(AppFixture app) : E2ETest(app)
         await Expect(attempt.Locator("pre")).ToContainTextAsync("Loop.cs:line 40");
     });
 
+    [Fact]
+    public Task The_failed_lists_page_and_size_are_in_the_url_so_reload_and_back_keep_them() => WithPageAsync(async page =>
+    {
+        const string type = "e2e_tasks_ui_paging";
+        await ExecuteAsync($"""
+            INSERT INTO task_queue (task_type, payload, status, created_at, completed_at, error)
+            SELECT '{type}', '{"{}"}', 'failed', now() - interval '1 hour', now() - n * interval '1 second', 'E2ePagingError'
+            FROM generate_series(1, 30) AS n
+            """);
+
+        await page.GotoAsync($"/tasks?tab=failed&type={type}&size=25");
+        var rows = page.Locator("tr[data-id]");
+        await Expect(rows).ToHaveCountAsync(25);
+        var newest = await rows.First.GetAttributeAsync("data-id");
+        await WaitForInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex(@"after=\d+\.[0-9a-f]{32}"));
+        await Expect(rows).ToHaveCountAsync(5);
+        var page2 = await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)");
+
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Failed tasks · page 2" })).ToBeVisibleAsync();
+        await Expect(rows).ToHaveCountAsync(5);
+        Assert.Equal(page2, await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)"));
+
+        await page.GoBackAsync();
+        await Expect(rows).ToHaveCountAsync(25);
+        await Expect(rows.First).ToHaveAttributeAsync("data-id", newest!);
+    });
+
     /// <summary>This test's failures: one group (numbers differ, the fingerprint does not) and two other errors.</summary>
     private Task InsertFailedTasksAsync() => ExecuteAsync($"""
         INSERT INTO task_queue (task_type, payload, status, priority, created_at, started_at, completed_at, error)

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using MudBlazor;
 using Orchestra.Admin.Components.Controls;
 using Orchestra.Admin.Security;
@@ -27,7 +29,9 @@ public partial class FailedTab : IDisposable
     private FailedTaskFilter? applied;
     private IReadOnlyList<string> types = [];
     private string? typesError;
-    private int pageSize = PageSizes[1];
+    private const int DefaultPageSize = 50;
+    private const string SizeParameter = "size";
+    private int pageSize = DefaultPageSize;
     private readonly KeysetPosition<TaskCursor> position = new();
     private FailedTaskPage? page;
     private readonly HashSet<Guid> selected = [];
@@ -53,9 +57,13 @@ public partial class FailedTab : IDisposable
 
     private void ReadUrl()
     {
-        form = FailedFilterForm.FromQuery(new Uri(Navigation.Uri).Query);
+        var query = new Uri(Navigation.Uri).Query;
+        form = FailedFilterForm.FromQuery(query);
         applied = form.Errors.Count == 0 ? form.ToFilter(TimeZone.Zone ?? TimeZoneInfo.Utc) : null;
-        position.First();
+        var q = QueryHelpers.ParseQuery(query);
+        string? Get(string name) => q.TryGetValue(name, out var v) ? v.ToString() : null;
+        pageSize = int.TryParse(Get(SizeParameter), out var size) && PageSizes.Contains(size) ? size : DefaultPageSize;
+        position.FromQuery(Get(KeysetPosition<TaskCursor>.AfterParameter), Get(KeysetPosition<TaskCursor>.BeforeParameter), Get(KeysetPosition<TaskCursor>.PageParameter));
         selected.Clear();
     }
 
@@ -125,26 +133,24 @@ public partial class FailedTab : IDisposable
         return ApplyAsync();
     }
 
-    private Task FirstPageAsync()
+    // The page is in the URL with the filter: a reload or a shared link shows it, and Back goes to the previous one.
+    private void FirstPage() => GoTo(KeysetPosition<TaskCursor>.FirstPageQuery());
+    private void NextPage() { if (position.Next(page?.Next)) GoTo(position.ToQuery()); }
+    private void PreviousPage() { if (position.Previous(page?.Previous)) GoTo(position.ToQuery()); }
+
+    private void PageSizeChanged(int value)
     {
-        position.First();
-        return ReloadAsync();
+        var query = KeysetPosition<TaskCursor>.FirstPageQuery();
+        query[SizeParameter] = value == DefaultPageSize ? null : value.ToString(CultureInfo.InvariantCulture);
+        GoTo(query);
     }
 
-    private Task NextPageAsync()
+    /// <summary>Navigates to the list with these query parameters changed; the view already shown loads afresh.</summary>
+    private void GoTo(Dictionary<string, object?> query)
     {
-        return position.Next(page?.Next) ? ReloadAsync() : Task.CompletedTask;
-    }
-
-    private Task PreviousPageAsync()
-    {
-        return position.Previous(page?.Previous) ? ReloadAsync() : Task.CompletedTask;
-    }
-
-    private Task PageSizeAsync(int value)
-    {
-        pageSize = value;
-        return FirstPageAsync();
+        var target = Navigation.GetUriWithQueryParameters(query);
+        if (target == Navigation.Uri) _ = ReloadAsync();
+        else Navigation.NavigateTo(target);
     }
 
     private Task ReloadAsync() => grid?.RefreshAsync() ?? Task.CompletedTask;
