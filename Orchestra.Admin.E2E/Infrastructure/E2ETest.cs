@@ -51,6 +51,35 @@ public abstract partial class E2ETestBase(AppFixture app)
         }
     }
 
+    /// <summary>
+    /// On a keyset list that shows its first page of <paramref name="firstPageRows"/> rows (<c>tr[data-id]</c>): the next
+    /// page (<paramref name="secondPageRows"/> rows) is in the URL, a reload shows the same rows under the list's
+    /// "<paramref name="title"/> · page 2" heading, and Back returns to the first page.
+    /// </summary>
+    protected static async Task ExpectPagingKeptInTheUrlAsync(IPage page, string title, int firstPageRows, int secondPageRows)
+    {
+        const string ids = "rows => rows.map(r => r.dataset.id)";
+        var rows = page.Locator("tr[data-id]");
+        await Assertions.Expect(rows).ToHaveCountAsync(firstPageRows);
+        var firstPage = await rows.EvaluateAllAsync<string[]>(ids);
+        await WaitForInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"after=\d+\.[0-9a-f]{32}"));
+        await Assertions.Expect(rows).ToHaveCountAsync(secondPageRows);
+        var secondPage = await rows.EvaluateAllAsync<string[]>(ids);
+        Assert.Empty(firstPage.Intersect(secondPage));
+
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"{title} · page 2" })).ToBeVisibleAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(secondPageRows);
+        Assert.Equal(secondPage, await rows.EvaluateAllAsync<string[]>(ids));
+
+        await page.GoBackAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(firstPageRows);
+        Assert.Equal(firstPage, await rows.EvaluateAllAsync<string[]>(ids));
+    }
+
     /// <summary>A page's panel (a DataPanel is a region named by its heading).</summary>
     protected static ILocator Panel(IPage page, string heading) =>
         page.GetByRole(AriaRole.Region, new PageGetByRoleOptions { Name = heading, Exact = true });

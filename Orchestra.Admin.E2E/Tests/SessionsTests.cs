@@ -69,26 +69,7 @@ public sealed class SessionsTests(AppFixture app) : E2ETest(app)
             """);
 
         await page.GotoAsync($"/sessions?user={user}");
-        var rows = page.Locator("tr[data-id]");
-        await Expect(rows).ToHaveCountAsync(25);
-        var firstOfPage1 = await rows.First.GetAttributeAsync("data-id");
-        await WaitForInteractiveAsync(page);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
-
-        await Expect(page).ToHaveURLAsync(new Regex(@"after=\d+\.[0-9a-f]{32}&page=2|page=2&after="));
-        await Expect(rows).ToHaveCountAsync(5);
-        var page2 = await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)");
-        Assert.DoesNotContain(firstOfPage1, page2);
-
-        await page.ReloadAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sessions · page 2" })).ToBeVisibleAsync();
-        await Expect(rows).ToHaveCountAsync(5);
-        Assert.Equal(page2, await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)"));
-
-        await page.GoBackAsync();
-        await Expect(rows).ToHaveCountAsync(25);
-        await Expect(rows.First).ToHaveAttributeAsync("data-id", firstOfPage1!);
-        Assert.DoesNotContain("after=", page.Url);
+        await ExpectPagingKeptInTheUrlAsync(page, "Sessions", firstPageRows: 25, secondPageRows: 5);
     });
 
     [Fact]

@@ -132,24 +132,7 @@ public sealed class TasksTests(AppFixture app) : E2ETest(app)
             """);
 
         await page.GotoAsync($"/tasks?tab=failed&type={type}&size=25");
-        var rows = page.Locator("tr[data-id]");
-        await Expect(rows).ToHaveCountAsync(25);
-        var newest = await rows.First.GetAttributeAsync("data-id");
-        await WaitForInteractiveAsync(page);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
-
-        await Expect(page).ToHaveURLAsync(new Regex(@"after=\d+\.[0-9a-f]{32}"));
-        await Expect(rows).ToHaveCountAsync(5);
-        var page2 = await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)");
-
-        await page.ReloadAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Failed tasks · page 2" })).ToBeVisibleAsync();
-        await Expect(rows).ToHaveCountAsync(5);
-        Assert.Equal(page2, await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)"));
-
-        await page.GoBackAsync();
-        await Expect(rows).ToHaveCountAsync(25);
-        await Expect(rows.First).ToHaveAttributeAsync("data-id", newest!);
+        await ExpectPagingKeptInTheUrlAsync(page, "Failed tasks", firstPageRows: 25, secondPageRows: 5);
     });
 
     /// <summary>This test's failures: one group (numbers differ, the fingerprint does not) and two other errors.</summary>
