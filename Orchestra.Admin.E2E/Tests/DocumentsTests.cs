@@ -68,6 +68,33 @@ public sealed class DocumentsTests(AppFixture app) : E2ETest(app)
     });
 
     [Fact]
+    public Task The_filter_and_the_page_are_in_the_url_so_a_link_reload_and_back_keep_them() => WithPageAsync(async page =>
+    {
+        var collection = "e2e-url-" + Guid.NewGuid().ToString("N")[..8];
+        await ExecuteAsync($"""
+            INSERT INTO documents (collection, data, created_at)
+            SELECT '{collection}', jsonb_build_object('n', g, 'kind', CASE WHEN g % 2 = 0 THEN 'even' ELSE 'odd' END),
+                   now() - g * interval '1 minute'
+            FROM generate_series(1, 60) AS g
+            """);
+
+        // A shared link: the filter is in the address (and shown in its field), the list holds the 30 even ones.
+        await page.GotoAsync($"/documents/{collection}?data={Uri.EscapeDataString("""{"kind": "even"}""")}");
+        await Expect(page.GetByLabel("Data contains (JSON)", new() { Exact = true })).ToHaveValueAsync("""{"kind": "even"}""");
+        await ExpectPagingKeptInTheUrlAsync(page, "Documents", firstPageRows: 25, secondPageRows: 5);
+
+        // Applying a filter puts it into the address, on the first page.
+        await page.GetByLabel("Data contains (JSON)", new() { Exact = true }).FillAsync("""{"n": 7}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply filter" }).ClickAsync();
+        await Expect(page.Locator("tr[data-id]")).ToHaveCountAsync(1);
+        Assert.Contains("data=" + Uri.EscapeDataString("""{"n": 7}"""), page.Url);
+        Assert.DoesNotContain("after=", page.Url);
+        await page.ReloadAsync();
+        await Expect(page.Locator("tr[data-id]")).ToHaveCountAsync(1);
+        await Expect(page.GetByLabel("Data contains (JSON)", new() { Exact = true })).ToHaveValueAsync("""{"n": 7}""");
+    });
+
+    [Fact]
     public Task Explain_shows_the_plan_of_the_page_query() => WithPageAsync(async page =>
     {
         await page.GotoAsync("/documents/orders");
