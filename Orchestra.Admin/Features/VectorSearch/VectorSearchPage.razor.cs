@@ -122,6 +122,7 @@ public partial class VectorSearchPage
             result = answer;
             resultRequest = request;
             expanded.Clear();
+            StateHasChanged(); // the hits first: the nodes' answer (retried when Weaviate is unwell) must not hold them up
             nodeWarning = await NodeWarningAsync();
             await RememberAsync(request);
         }
