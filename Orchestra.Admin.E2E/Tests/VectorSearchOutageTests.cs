@@ -29,6 +29,26 @@ public sealed class VectorSearchOutageTests(OwnStackFixture app) : E2ETestBase(a
 
     private static ILocator SearchButton(IPage page) => page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true });
 
+    /// <summary>
+    /// Runs the search as it is typed until Weaviate answers it with hits (and no node warning): once a fault is gone,
+    /// without a restart, after the circuit breaker's break (2 s here).
+    /// </summary>
+    private static async Task SearchUntilAnsweredAsync(IPage page)
+    {
+        var recovering = Stopwatch.StartNew();
+        while (true)
+        {
+            await SearchButton(page).ClickAsync();
+            try
+            {
+                await Expect(Results(page).Locator("tbody tr")).ToHaveCountAsync(5, new() { Timeout = 3_000 });
+                await Expect(Outcome(page).GetByTestId("node-warning")).ToHaveCountAsync(0, new() { Timeout = 3_000 });
+                return;
+            }
+            catch (PlaywrightException) when (recovering.Elapsed < TimeSpan.FromSeconds(30)) { /* not yet: search again */ }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(OwnStackFixture.WeaviateFaults), MemberType = typeof(OwnStackFixture))]
     public Task A_search_during_each_Weaviate_fault_shows_its_own_message_keeps_the_query_and_runs_again_when_it_is_over(string fault, string message) =>
@@ -87,20 +107,7 @@ public sealed class VectorSearchOutageTests(OwnStackFixture app) : E2ETestBase(a
                 await Stack.RemoveWeaviateFaultAsync(fault);
             }
 
-            // The same search, as it is still typed, works again without a restart (the circuit breaker lets a call
-            // through after its break, 2 s here).
-            var recovering = Stopwatch.StartNew();
-            while (true)
-            {
-                await SearchButton(page).ClickAsync();
-                try
-                {
-                    await Expect(Results(page).Locator("tbody tr")).ToHaveCountAsync(5, new() { Timeout = 3_000 });
-                    await Expect(Outcome(page).GetByTestId("node-warning")).ToHaveCountAsync(0, new() { Timeout = 3_000 });
-                    break;
-                }
-                catch (PlaywrightException) when (recovering.Elapsed < TimeSpan.FromSeconds(30)) { /* not yet: search again */ }
-            }
+            await SearchUntilAnsweredAsync(page);
             await Expect(Results(page).Locator("tbody tr").First).ToHaveAttributeAsync("data-id", nearest!);
             await Expect(Outcome(page).GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
 
@@ -110,6 +117,48 @@ public sealed class VectorSearchOutageTests(OwnStackFixture app) : E2ETestBase(a
             await Expect(Panel(page, "Live queries").GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
             await ExpectCircuitAliveAsync(page);
         });
+
+    [Fact]
+    public Task A_Weaviate_that_keeps_failing_has_its_calls_paused_and_the_search_still_says_what_the_server_said() => WithPageAsync(async page =>
+    {
+        await page.GotoAsync("/vectors");
+        await WaitForInteractiveAsync(page);
+        await Expect(page.GetByText("Distance metric")).ToContainTextAsync("cosine");
+        var vector = page.GetByLabel("Vector", new() { Exact = true });
+        await vector.FillAsync(AstronomyVector);
+        await page.GetByLabel("Limit", new() { Exact = true }).FillAsync("5");
+        await SearchButton(page).ClickAsync();
+        await Expect(Results(page).Locator("tbody tr")).ToHaveCountAsync(5);
+
+        var alert = Outcome(page).GetByRole(AriaRole.Alert);
+        try
+        {
+            await Stack.InjectWeaviateFaultAsync("500");
+            // The sampler's rounds and these searches fail until the circuit breaker opens and fails calls fast.
+            var failing = Stopwatch.StartNew();
+            while (true)
+            {
+                await SearchButton(page).ClickAsync();
+                try
+                {
+                    await Expect(alert).ToContainTextAsync("are paused", new() { Timeout = 2_000 });
+                    break;
+                }
+                catch (PlaywrightException) when (failing.Elapsed < TimeSpan.FromSeconds(60)) { /* not open yet: search again */ }
+            }
+            // Paused, yet still the server's own words, not just its status.
+            await Expect(alert).ToContainTextAsync("(last: HTTP 500: disk quota exceeded)");
+            await Expect(vector).ToHaveValueAsync(AstronomyVector);
+        }
+        finally
+        {
+            await Stack.RemoveWeaviateFaultAsync("500");
+        }
+
+        await SearchUntilAnsweredAsync(page);
+        await Expect(alert).ToHaveCountAsync(0);
+        await ExpectCircuitAliveAsync(page);
+    });
 
     [Fact]
     public Task Opened_while_Weaviate_is_down_the_page_says_why_it_has_no_classes_and_recovers_when_Weaviate_returns() => WithPageAsync(async page =>
