@@ -86,6 +86,13 @@ public abstract partial class E2ETestBase(AppFixture app)
         }
     }
 
+    /// <summary>The page's circuit is still up: no reconnect dialog, no unhandled-error bar.</summary>
+    protected static async Task ExpectCircuitAliveAsync(IPage page)
+    {
+        await Assertions.Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
+    }
+
     /// <summary>A page's panel (a DataPanel is a region named by its heading).</summary>
     protected static ILocator Panel(IPage page, string heading) =>
         page.GetByRole(AriaRole.Region, new PageGetByRoleOptions { Name = heading, Exact = true });

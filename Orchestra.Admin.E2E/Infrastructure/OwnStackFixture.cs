@@ -1,4 +1,5 @@
 using Orchestra.Admin.Tests.Infrastructure;
+using Orchestra.WeaviateEmulator;
 
 namespace Orchestra.Admin.E2E.Infrastructure;
 
@@ -23,6 +24,41 @@ public sealed class OwnStackFixture : AppFixture
     public PostgresCluster Postgres => cluster ?? throw new InvalidOperationException("PostgreSQL is not running.");
 
     public const int WeaviateRequestTimeoutSeconds = 2;
+
+    /// <summary>The ways Weaviate fails (issue 10), each with the words a page must show for it. Every page that
+    /// talks to Weaviate is tested against this one list (<see cref="InjectWeaviateFaultAsync"/> makes each happen).</summary>
+    public static TheoryData<string, string> WeaviateFaults => new()
+    {
+        { "down", "connection refused" },
+        { "slow", $"within {WeaviateRequestTimeoutSeconds} s" },
+        { "500", "disk quota exceeded" },
+        { "401", "this Weaviate requires an API key: set WEAVIATE_API_KEY" },
+        { "malformed", "Weaviate answered with malformed JSON" },
+        { "node unhealthy", "UNHEALTHY" },
+    };
+
+    /// <summary>Makes one of <see cref="WeaviateFaults"/> happen; <see cref="RemoveWeaviateFaultAsync"/> undoes it.</summary>
+    public async Task InjectWeaviateFaultAsync(string fault)
+    {
+        var faults = Emulator.Faults;
+        switch (fault)
+        {
+            case "down": await StopEmulatorAsync(); break;
+            case "slow": faults.LatencyMs = (WeaviateRequestTimeoutSeconds + 2) * 1000; break;
+            case "500": faults.StatusMessage = "disk quota exceeded"; faults.StatusCode = 500; break;
+            case "401": faults.StatusCode = 401; break;
+            case "malformed": faults.MalformedJson = true; break;
+            case "node unhealthy": faults.SetNodeStatus("node1", NodeHealth.Unhealthy); break;
+            default: throw new ArgumentException($"no Weaviate fault '{fault}'", nameof(fault));
+        }
+    }
+
+    /// <summary>Weaviate as it was: back on the same address with the same data, no fault.</summary>
+    public async Task RemoveWeaviateFaultAsync(string fault)
+    {
+        if (fault == "down") await RestartEmulatorAsync();
+        Emulator.Faults.Reset();
+    }
 
     protected override async Task<PostgresServer> PostgresServerAsync()
     {

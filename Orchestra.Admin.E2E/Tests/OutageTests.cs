@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Orchestra.Admin.E2E.Infrastructure;
-using Orchestra.WeaviateEmulator;
 using static Microsoft.Playwright.Assertions;
 
 namespace Orchestra.Admin.E2E.Tests;
@@ -64,36 +63,17 @@ public sealed class OutageTests(OwnStackFixture app) : E2ETestBase(app)
         foreach (var page in pages.Values) await ExpectCircuitAliveAsync(page);
     }
 
-    public static TheoryData<string, string> WeaviateFaults => new()
-    {
-        { "down", "connection refused" },
-        { "slow", $"within {OwnStackFixture.WeaviateRequestTimeoutSeconds} s" },
-        { "500", "disk quota exceeded" },
-        { "401", "this Weaviate requires an API key: set WEAVIATE_API_KEY" },
-        { "malformed", "Weaviate answered with malformed JSON" },
-        { "node unhealthy", "UNHEALTHY" },
-    };
-
     [Theory]
-    [MemberData(nameof(WeaviateFaults))]
+    [MemberData(nameof(OwnStackFixture.WeaviateFaults), MemberType = typeof(OwnStackFixture))]
     public Task Each_Weaviate_fault_shows_its_own_message_PostgreSQL_pages_are_unaffected_and_it_recovers(string fault, string message) => WithPageAsync(async page =>
     {
-        var faults = Stack.Emulator.Faults;
         var nodes = Panel(page, "Nodes");
         await page.GotoAsync("/weaviate");
         await Expect(nodes.Locator("tr[data-node=node1]")).ToHaveAttributeAsync("data-level", "ok");
 
         try
         {
-            switch (fault)
-            {
-                case "down": await Stack.StopEmulatorAsync(); break;
-                case "slow": faults.LatencyMs = (OwnStackFixture.WeaviateRequestTimeoutSeconds + 2) * 1000; break;
-                case "500": faults.StatusMessage = "disk quota exceeded"; faults.StatusCode = 500; break;
-                case "401": faults.StatusCode = 401; break;
-                case "malformed": faults.MalformedJson = true; break;
-                case "node unhealthy": faults.SetNodeStatus("node1", NodeHealth.Unhealthy); break;
-            }
+            await Stack.InjectWeaviateFaultAsync(fault);
             await page.ReloadAsync();
             if (fault == "node unhealthy")
                 await Expect(nodes.Locator("tr[data-node=node1]")).ToHaveAttributeAsync("data-level", "critical", new() { Timeout = 30_000 });
@@ -105,8 +85,7 @@ public sealed class OutageTests(OwnStackFixture app) : E2ETestBase(app)
         }
         finally
         {
-            if (fault == "down") await Stack.RestartEmulatorAsync();
-            faults.Reset();
+            await Stack.RemoveWeaviateFaultAsync(fault);
         }
 
         // Recovery without a restart: the circuit breaker lets a call through again after its break (2 s here).
@@ -159,11 +138,5 @@ public sealed class OutageTests(OwnStackFixture app) : E2ETestBase(app)
         await page.GetByRole(AriaRole.Tab, new() { Name = "Space", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("tab=space"));
         await ExpectCircuitAliveAsync(page);
-    }
-
-    private static async Task ExpectCircuitAliveAsync(IPage page)
-    {
-        await Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync();
-        await Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
     }
 }

@@ -93,7 +93,7 @@ public class WeaviateResilienceTests : IAsyncLifetime
         Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1), "an open circuit fails fast");
         Assert.Equal(2, server.Calls("GET /v1/meta"));
         Assert.Equal(WeaviateErrorKind.CircuitOpen, open.Kind);
-        Assert.Matches($@"^calls to Weaviate at {System.Text.RegularExpressions.Regex.Escape(server.Url.ToString().TrimEnd('/'))} are paused since \d\d:\d\d:\d\d UTC after repeated failures \(last: HTTP 500\); retrying in (59|60) s$", open.Message);
+        Assert.Matches($@"^calls to Weaviate at {System.Text.RegularExpressions.Regex.Escape(server.Url.ToString().TrimEnd('/'))} are paused since \d\d:\d\d:\d\d UTC after repeated failures \(last: HTTP 500: boom\); retrying in (59|60) s$", open.Message);
         Assert.NotNull(open.Since);
 
         // Every API call is paused, POST too; the readiness probe is not (it is how the dashboard sees recovery).

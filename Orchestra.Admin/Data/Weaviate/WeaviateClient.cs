@@ -267,6 +267,8 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
         {
             using var response = await api.SendAsync(message, HttpCompletionOption.ResponseContentRead, ct);
             var body = await response.Content.ReadAsByteArrayAsync(ct);
+            if ((int)response.StatusCode >= 500 && WeaviateException.ServerText(Text(body)) is { } serverText)
+                circuit.ServerFailed((int)response.StatusCode, serverText);
             return (response.StatusCode, body, request);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -165,6 +165,15 @@ public sealed class WeaviateCircuit(TimeProvider? clock = null)
         }
     }
 
+    /// <summary>
+    /// A 5xx with the server's own words ("HTTP 500: disk quota exceeded"), reported by the client once it has read the
+    /// body: the breaker only sees the status, and "paused … (last: HTTP 500)" would hide what the server said.
+    /// </summary>
+    internal void ServerFailed(int status, string serverText)
+    {
+        lock (gate) lastFailure = $"HTTP {status}: {serverText}";
+    }
+
     internal void Closed()
     {
         lock (gate)

@@ -33,6 +33,7 @@ public partial class VectorSearchPage
     private ClassSearchInfo? info;
     private string? loadError;
     private string? weaviateError;
+    private string? nodeWarning;
     private string? preview;
     private SearchResult? result;
     private SearchRequest? resultRequest;
@@ -43,17 +44,27 @@ public partial class VectorSearchPage
     protected override async Task OnInitializedAsync()
     {
         if (!Weaviate.IsConfigured) return;
+        await LoadRecentAsync();
+        await LoadClassesAsync();
+    }
+
+    /// <summary>
+    /// The schema's classes (and the class the URL or a one-class schema names). On failure the page says why, with
+    /// a button to try again: nothing else on the page needs a reload when Weaviate comes back.
+    /// </summary>
+    private async Task LoadClassesAsync()
+    {
+        loadError = null;
         try
         {
             classNames = await Search.ClassNamesAsync();
         }
         catch (Exception e)
         {
-            loadError = ErrorMessages.Describe(e);
-            classNames = [];
+            loadError = $"The classes could not be loaded from Weaviate: {ErrorMessages.Describe(e)}";
+            classNames = null;
             return;
         }
-        await LoadRecentAsync();
 
         // Reached from "find similar" on an object: ?class=Memory&nearObject=<id> searches at once.
         var query = QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query);
@@ -101,13 +112,18 @@ public partial class VectorSearchPage
         form.Errors.Clear();
         weaviateError = null;
         var request = form.ToRequest();
+        string? query = null;
         searching = true;
         try
         {
-            preview = await Search.PreviewAsync(request);
-            result = await Search.SearchAsync(request);
+            query = await Search.PreviewAsync(request);
+            var answer = await Search.SearchAsync(request);
+            preview = query;
+            result = answer;
             resultRequest = request;
             expanded.Clear();
+            StateHasChanged(); // the hits first: the nodes' answer (retried when Weaviate is unwell) must not hold them up
+            nodeWarning = await NodeWarningAsync();
             await RememberAsync(request);
         }
         catch (SearchInputException e)
@@ -116,11 +132,37 @@ public partial class VectorSearchPage
         }
         catch (Exception e)
         {
-            weaviateError = ErrorMessages.Describe(e);
+            // The previous hits are not this search's answer: they go, so nothing on the page passes for a result of
+            // the query shown. The form keeps what was typed, so the same search can simply be run again.
+            preview = query; // the query that failed, or none when it was never built
+            result = null;
+            resultRequest = null;
+            expanded.Clear();
+            nodeWarning = null;
+            weaviateError = $"The search failed: {ErrorMessages.Describe(e)}";
         }
         finally
         {
             searching = false;
+        }
+    }
+
+    /// <summary>
+    /// A node that is not HEALTHY may hold shards this search did not read: said next to the results. Asked after
+    /// each successful search (one GET /v1/nodes); when it cannot be asked, the results stand without the warning.
+    /// </summary>
+    private async Task<string?> NodeWarningAsync()
+    {
+        try
+        {
+            var sick = (await Weaviate.GetNodesAsync()).Where(n => n.Health != NodeHealth.Healthy).ToList();
+            if (sick.Count == 0) return null;
+            return string.Join(" ", sick.Select(n => $"Weaviate node {n.Name} is {n.Status}: {Features.Weaviate.WeaviateStates.NodeMeaning(n)}."))
+                + " The results may miss objects held on it.";
+        }
+        catch (Exception)
+        {
+            return null;
         }
     }
 
@@ -153,7 +195,12 @@ public partial class VectorSearchPage
 
     private async Task RerunAsync(RecentSearch search)
     {
-        if (classNames?.Contains(search.Request.ClassName) != true)
+        if (classNames == null)
+        {
+            weaviateError = loadError;
+            return;
+        }
+        if (!classNames.Contains(search.Request.ClassName))
         {
             weaviateError = $"Class {search.Request.ClassName} is no longer in the schema.";
             return;
