@@ -71,21 +71,11 @@ public sealed class BadInputDatabase : PostgresDatabase, IAsyncLifetime
         if (deleted.Status != CacheActionStatus.Done) throw new InvalidOperationException("The seed's audited delete failed: " + deleted.Message);
     }
 
-    /// <summary>
-    /// The stack's tables as they are: md5 of every row of documents, task_queue, cache.default_cache and
-    /// sessions.sessions (in that order, each by its key), with the row counts and the number of tables.
-    /// </summary>
+    /// <summary>The stack's tables as they are (see <see cref="StackChecksum"/>).</summary>
     public async Task<string> StackChecksumAsync()
     {
         await using var conn = await OpenOtherConnectionAsync("test-checksum");
-        return await conn.ExecuteScalarAsync<string>("""
-            SELECT concat_ws(' | ',
-                (SELECT count(*) FROM pg_tables WHERE schemaname IN ('public', 'cache', 'sessions')),
-                (SELECT count(*) || ':' || COALESCE(md5(string_agg(t::text, ',' ORDER BY t.id)), '') FROM documents AS t),
-                (SELECT count(*) || ':' || COALESCE(md5(string_agg(t::text, ',' ORDER BY t.id)), '') FROM task_queue AS t),
-                (SELECT count(*) || ':' || COALESCE(md5(string_agg(t::text, ',' ORDER BY t.key)), '') FROM cache.default_cache AS t),
-                (SELECT count(*) || ':' || COALESCE(md5(string_agg(t::text, ',' ORDER BY t.session_id)), '') FROM sessions.sessions AS t))
-            """) ?? "";
+        return await StackChecksum.OfAsync(conn);
     }
 
     Task IAsyncLifetime.InitializeAsync() => InitializeAsync();

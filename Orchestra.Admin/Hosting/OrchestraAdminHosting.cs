@@ -33,7 +33,8 @@ public static class OrchestraAdminHosting
         // Served from the build output too (not only after publish), whatever the environment.
         builder.WebHost.UseStaticWebAssets();
 
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(hub => hub.MaximumReceiveMessageSize = Components.Controls.InputLimits.HubMessageBytes);
         services.AddMudServices();
         services.AddScoped<Components.Controls.BrowserTimeZone>();
 

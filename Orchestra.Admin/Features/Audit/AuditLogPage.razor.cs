@@ -29,6 +29,10 @@ public partial class AuditLogPage
     private AuditPage? page;
     private bool loading;
     private readonly HashSet<long> expanded = [];
+    /// <summary>A filter value the service refused, shown at its field.</summary>
+    private AuditFilterException? fieldError;
+
+    private string? ErrorOf(string field) => fieldError?.Field == field ? fieldError.Message : null;
 
     private bool IsFiltered => !string.IsNullOrWhiteSpace(UserQuery) || !string.IsNullOrWhiteSpace(ActionQuery)
         || !string.IsNullOrWhiteSpace(TargetQuery) || FromQuery != null || ToQuery != null || EntryQuery != null;
@@ -74,7 +78,11 @@ public partial class AuditLogPage
             page = await Service.ListAsync(filter, PageSize, olderThan, newerThan);
             expanded.Clear();
             if (EntryQuery is { } entry) expanded.Add(entry);
-            error = null;
+            (error, fieldError) = (null, null);
+        }
+        catch (AuditFilterException e)
+        {
+            (page, error, fieldError) = (null, null, e);
         }
         catch (ArgumentException e)
         {

@@ -64,8 +64,8 @@ public sealed class AuditService(PostgresQueryRunner queries) : IAuditService
     {
         if (pageSize is < 1 or > MaxPageSize) throw new ArgumentOutOfRangeException(nameof(pageSize), $"page size must be from 1 to {MaxPageSize}");
         if (filter.From is { } from && filter.To is { } to && to <= from) throw new ArgumentException("the end of the time range must be after its start");
-        foreach (var (label, value) in new[] { ("user", filter.Actor), ("action", filter.Action), ("target id", filter.TargetId) })
-            if (value?.Contains('\0') == true) throw new ArgumentException($"the {label} contains a NUL character, which no audit entry can contain");
+        foreach (var (field, label, value) in new[] { ("user", "user", filter.Actor), ("action", "action", filter.Action), ("target", "target id", filter.TargetId) })
+            if (value?.Contains('\0') == true) throw new AuditFilterException(field, $"The {label} contains a NUL character, which no audit entry can contain.");
 
         var parameters = new DynamicParameters(new
         {
@@ -108,4 +108,10 @@ public sealed class AuditService(PostgresQueryRunner queries) : IAuditService
     }
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+}
+
+/// <summary>A filter value no audit entry can match, for the page to show at its field (user, action, target).</summary>
+public sealed class AuditFilterException(string field, string message) : ArgumentException(message)
+{
+    public string Field { get; } = field;
 }

@@ -33,6 +33,8 @@ public static partial class TaskFilterSql
         var f = filter ?? new FailedTaskFilter();
         var lines = new List<string>();
         var p = new DynamicParameters();
+        RefuseNul("taskType", "task type", f.TaskType);
+        RefuseNul("errorContains", "error text", f.ErrorContains);
         if (!string.IsNullOrWhiteSpace(f.TaskType))
         {
             lines.Add(Fragments.TaskType);
@@ -64,6 +66,13 @@ public static partial class TaskFilterSql
             p.Add("fingerprint", fingerprint);
         }
         return new Built(lines, p);
+    }
+
+    /// <summary>PostgreSQL text cannot hold a NUL character (the query would fail as an encoding error): no task can match one.</summary>
+    private static void RefuseNul(string field, string label, string? value)
+    {
+        if (value?.Contains('\0') == true)
+            throw new TaskFilterException(field, $"The {label} contains a NUL character, which no task can contain.");
     }
 
     /// <summary>The payload filter when it is one JSON object; the error says where it is wrong (line, position).</summary>
