@@ -1,5 +1,3 @@
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using Orchestra.Admin.Benchmarks;
 using Orchestra.Admin.Benchmarks.Shared;
 using static Orchestra.Admin.Benchmarks.Shared.BenchProgram;
@@ -34,15 +32,11 @@ static async Task<int> RunAsync(BenchProgram bench)
         return 0;
     }
 
-    Summary? summary = null;
-    if (!bench.PairedOnly)
-    {
-        PostgresPageBenchmarks.Current = new BenchRun(database, app, raw);
-        // One page view per iteration (about half a second on this dataset), 3 warm-up and 30 measured iterations: the
-        // whole run takes about 3 minutes.
-        summary = BenchmarkRunner.Run<PostgresPageBenchmarks>(
-            BenchConfig.InProcess("orchestra-bench-artifacts", warmupCount: 3, iterationCount: 30, memory: true), bench.Args);
-    }
+    PostgresPageBenchmarks.Current = new BenchRun(database, app, raw);
+    // One page view per iteration (about half a second on this dataset), 3 warm-up and 30 measured iterations: the
+    // whole run takes about 3 minutes.
+    var summary = bench.RunBenchmarks<PostgresPageBenchmarks>(
+        BenchConfig.InProcess("orchestra-bench-artifacts", warmupCount: 3, iterationCount: 30, memory: true));
 
     // The raw side first on even rounds, the app's first on odd ones; no warm-up rounds (BenchmarkDotNet's run, or the
     // statement check above, warmed both up).

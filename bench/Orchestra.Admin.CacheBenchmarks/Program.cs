@@ -1,5 +1,3 @@
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using Orchestra.Admin.Benchmarks.Shared;
 using Orchestra.Admin.CacheBenchmarks;
 using Perfolizer.Horology;
@@ -40,13 +38,9 @@ static async Task<int> RunAsync(BenchProgram bench)
         }
     }
 
-    Summary? summary = null;
-    if (!bench.PairedOnly)
-    {
-        CachePagingBenchmarks.Current = sides;
-        summary = BenchmarkRunner.Run<CachePagingBenchmarks>(
-            BenchConfig.InProcess("orchestra-cachebench-artifacts", warmupCount: 3, iterationCount: 20, timeUnit: TimeUnit.Millisecond), bench.Args);
-    }
+    CachePagingBenchmarks.Current = sides;
+    var summary = bench.RunBenchmarks<CachePagingBenchmarks>(
+        BenchConfig.InProcess("orchestra-cachebench-artifacts", warmupCount: 3, iterationCount: 20, timeUnit: TimeUnit.Millisecond));
 
     Console.WriteLine();
     Log($"Dataset: {database.Figures}.");

@@ -1,5 +1,3 @@
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using Orchestra.Admin.Benchmarks.Shared;
 using Orchestra.Admin.DocumentsBenchmarks;
 using Perfolizer.Horology;
@@ -46,14 +44,10 @@ static async Task<int> RunAsync(BenchProgram bench)
             $"OFFSET page 1 {check.MedianMs(2):0.###} ms, page 10,000 {check.MedianMs(3):0.###} ms (ratio {paired[setup].Offset:0.00}×); medians of {check.Rounds} rounds");
     }
 
-    Summary? summary = null;
-    if (!bench.PairedOnly)
-    {
-        DocumentsPagingBenchmarks.Current = sides;
-        // One page read per iteration (from 1.5 ms to 2 s), 3 warm-up and 20 measured iterations per case.
-        summary = BenchmarkRunner.Run<DocumentsPagingBenchmarks>(
-            BenchConfig.InProcess("orchestra-docbench-artifacts", warmupCount: 3, iterationCount: 20, timeUnit: TimeUnit.Millisecond), bench.Args);
-    }
+    DocumentsPagingBenchmarks.Current = sides;
+    // One page read per iteration (from 1.5 ms to 2 s), 3 warm-up and 20 measured iterations per case.
+    var summary = bench.RunBenchmarks<DocumentsPagingBenchmarks>(
+        BenchConfig.InProcess("orchestra-docbench-artifacts", warmupCount: 3, iterationCount: 20, timeUnit: TimeUnit.Millisecond));
 
     Console.WriteLine();
     Log($"Dataset: {database.Figures}.");

@@ -1,5 +1,3 @@
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using Orchestra.Admin.Benchmarks.Shared;
 using Orchestra.Admin.Features.Sessions;
 using Orchestra.Admin.SessionsBenchmarks;
@@ -39,14 +37,10 @@ static async Task<int> RunAsync(BenchProgram bench)
         }
     }
 
-    Summary? summary = null;
-    if (!bench.PairedOnly)
-    {
-        SessionsPagingBenchmarks.Current = sides;
-        // One page read per iteration, 3 warm-up and 20 measured iterations.
-        summary = BenchmarkRunner.Run<SessionsPagingBenchmarks>(
-            BenchConfig.InProcess("orchestra-sessbench-artifacts", warmupCount: 3, iterationCount: 20, timeUnit: TimeUnit.Millisecond), bench.Args);
-    }
+    SessionsPagingBenchmarks.Current = sides;
+    // One page read per iteration, 3 warm-up and 20 measured iterations.
+    var summary = bench.RunBenchmarks<SessionsPagingBenchmarks>(
+        BenchConfig.InProcess("orchestra-sessbench-artifacts", warmupCount: 3, iterationCount: 20, timeUnit: TimeUnit.Millisecond));
 
     Console.WriteLine();
     Log($"Dataset: {database.Figures}.");

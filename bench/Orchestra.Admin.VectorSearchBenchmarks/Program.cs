@@ -1,7 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestra.Admin.Benchmarks.Shared;
 using Orchestra.Admin.Data.Weaviate;
@@ -75,15 +73,11 @@ static async Task<int> RunAsync(BenchProgram bench)
         return 0;
     }
 
-    Summary? summary = null;
-    if (!bench.PairedOnly)
-    {
-        VectorSearchBenchmarks.Current = new BenchRun(dataset, request, app, raw, cpu);
-        // A search takes tens of milliseconds, so BenchmarkDotNet picks how many searches make one iteration (about half a
-        // second); 5 warm-up and 30 measured iterations per benchmark.
-        summary = BenchmarkRunner.Run<VectorSearchBenchmarks>(
-            BenchConfig.InProcess("orchestra-vector-bench-artifacts", warmupCount: 5, iterationCount: 30, oneCallPerIteration: false, memory: true), bench.Args);
-    }
+    VectorSearchBenchmarks.Current = new BenchRun(dataset, request, app, raw, cpu);
+    // A search takes tens of milliseconds, so BenchmarkDotNet picks how many searches make one iteration (about half a
+    // second); 5 warm-up and 30 measured iterations per benchmark.
+    var summary = bench.RunBenchmarks<VectorSearchBenchmarks>(
+        BenchConfig.InProcess("orchestra-vector-bench-artifacts", warmupCount: 5, iterationCount: 30, oneCallPerIteration: false, memory: true));
 
     // The raw round trip first on even rounds, the app's search first on odd ones; no warm-up rounds.
     var check = await PairedCheck.RunAsync(100, 0, raw.RoundTripAsync, () => app.SearchAsync(request));

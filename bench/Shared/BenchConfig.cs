@@ -4,6 +4,7 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Mathematics;
 using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
 
@@ -37,6 +38,10 @@ internal static class BenchConfig
             .WithOptions(ConfigOptions.JoinSummary);
         return memory ? config.AddDiagnoser(MemoryDiagnoser.Default) : config;
     }
+
+    /// <summary>BenchmarkDotNet's run of <typeparamref name="T"/> with the program's options; none (null) with <c>--paired</c>.</summary>
+    public static Summary? RunBenchmarks<T>(this BenchProgram program, IConfig config) =>
+        program.PairedOnly ? null : BenchmarkRunner.Run<T>(config, program.Args);
 
     /// <summary>The mean time of a benchmark method in ms (for one value of its <c>Index</c> parameter if given); null without a result.</summary>
     public static double? MeanMs(this Summary? summary, string method, object? index = null) => Statistics(summary, method, index)?.Mean / 1e6;
