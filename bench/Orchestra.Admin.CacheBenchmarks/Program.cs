@@ -33,8 +33,7 @@ static async Task<int> RunAsync(BenchProgram bench)
             // Page 1 against page 5,000; two warm-up rounds.
             var check = await PairedCheck.RunAsync(11, 2, () => sides.PageAsync(sort, 1), () => sides.PageAsync(sort, CachePagingSides.DeepPage));
             paired[(setup, sort)] = check.MedianRatio(1, 0);
-            Log($"Paired check, by {sort}, {Describe(setup)}: page 1 {check.MedianMs(0):0.###} ms, page 5,000 {check.MedianMs(1):0.###} ms " +
-                $"(ratio {paired[(setup, sort)]:0.00}×); medians of {check.Rounds} rounds");
+            Log($"Paired check, by {sort}, {Describe(setup)}: {check.Compare(0, "page 1", 1, "page 5,000")}; medians of {check.Rounds} rounds");
         }
     }
 

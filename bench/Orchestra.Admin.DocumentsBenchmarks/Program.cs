@@ -39,9 +39,8 @@ static async Task<int> RunAsync(BenchProgram bench)
             () => sides.KeysetAsync(1), () => sides.KeysetAsync(PagingSides.DeepPage),
             () => sides.OffsetAsync(1), () => sides.OffsetAsync(PagingSides.DeepPage));
         paired[setup] = (check.MedianRatio(1, 0), check.MedianRatio(3, 2));
-        Log($"Paired check, {PagingSides.Describe(setup)}: " +
-            $"keyset page 1 {check.MedianMs(0):0.###} ms, page 10,000 {check.MedianMs(1):0.###} ms (ratio {paired[setup].Keyset:0.00}×); " +
-            $"OFFSET page 1 {check.MedianMs(2):0.###} ms, page 10,000 {check.MedianMs(3):0.###} ms (ratio {paired[setup].Offset:0.00}×); medians of {check.Rounds} rounds");
+        Log($"Paired check, {PagingSides.Describe(setup)}: {check.Compare(0, "keyset page 1", 1, "page 10,000")}; " +
+            $"{check.Compare(2, "OFFSET page 1", 3, "page 10,000")}; medians of {check.Rounds} rounds");
     }
 
     DocumentsPagingBenchmarks.Current = sides;

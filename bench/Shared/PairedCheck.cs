@@ -52,6 +52,10 @@ internal sealed class PairedCheck
 
     public double MedianRatio(int numerator, int denominator) => Median(Ratios(numerator, denominator));
 
+    /// <summary>Two calls' median times and the median of the per-round ratios, the second's to the first's: "page 1 3.3 ms, page 5,000 3.6 ms (ratio 1.05×)".</summary>
+    public string Compare(int first, string firstName, int second, string secondName) =>
+        $"{firstName} {MedianMs(first):0.###} ms, {secondName} {MedianMs(second):0.###} ms (ratio {MedianRatio(second, first):0.00}×)";
+
     /// <summary>The median (of an even count, the mean of the two middle values); NaN when there are none.</summary>
     public static double Median(IEnumerable<double> values)
     {
