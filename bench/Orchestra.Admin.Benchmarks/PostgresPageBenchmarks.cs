@@ -39,4 +39,4 @@ public class PostgresPageBenchmarks
 }
 
 /// <summary>What one run shares: the database and both sides.</summary>
-internal sealed record BenchRun(BenchDatabase Database, AppPageView App, RawPageView Raw);
+internal sealed record BenchRun(PostgresPageDatabase Database, AppPageView App, RawPageView Raw);

@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using Dapper;
 using Npgsql;
 using Orchestra.Admin.Benchmarks.Shared;
-using Orchestra.Admin.Data.Postgres;
 
 namespace Orchestra.Admin.CacheBenchmarks;
 
@@ -12,54 +10,25 @@ namespace Orchestra.Admin.CacheBenchmarks;
 /// names) with the stack's schema exactly as the stack creates it (cache.default_cache: only its primary key on key) and
 /// 1,000,000 cache entries, VACUUM ANALYZE'd. Dropped at the end.
 /// </summary>
-public sealed class CacheBenchDatabase : IAsyncDisposable
+public sealed class CacheBenchDatabase : BenchDatabase
 {
     public const int Entries = 1_000_000;
 
-    private readonly string maintenanceConnectionString;
+    private CacheBenchDatabase() : base("orchestra_cachebench_", setupPoolSize: 10) { }
 
-    public string Name { get; }
-    public string ConnectionString { get; }
-    public TimeSpan BuildTime { get; private set; }
-    public string Figures { get; private set; } = "";
+    public static Task<CacheBenchDatabase> CreateAsync(Action<string> log) => CreateAsync(new CacheBenchDatabase(), log);
 
-    private CacheBenchDatabase(string maintenance, string name, string connectionString) =>
-        (maintenanceConnectionString, Name, ConnectionString) = (maintenance, name, connectionString);
-
-    public string SetupConnectionString => BenchServer.SetupConnectionString(ConnectionString, 10);
-
-    public static async Task<CacheBenchDatabase> CreateAsync(Action<string> log)
+    protected override async Task LoadAsync(NpgsqlDataSource setup, Action<string> done)
     {
-        var name = "orchestra_cachebench_" + Guid.NewGuid().ToString("N")[..8];
-        var (maintenance, dashboard) = await BenchServer.ConnectionStringsAsync(name, log);
-        var db = new CacheBenchDatabase(maintenance, name, dashboard);
-        var clock = Stopwatch.StartNew();
-        try { await db.BuildAsync(log); }
-        catch { await db.DisposeAsync(); throw; }
-        db.BuildTime = clock.Elapsed;
-        return db;
-    }
-
-    private async Task BuildAsync(Action<string> log)
-    {
-        var done = BenchServer.StepLog(log);
-        await using var setup = await BenchServer.CreateDatabaseAsync(maintenanceConnectionString, Name, SetupConnectionString);
         done("stack schema (cache.default_cache with its primary key on key) and the dashboard's schema");
 
-        const int chunk = 250_000;
-        var ranges = Enumerable.Range(0, Entries / chunk).Select(i => (From: i * chunk + 1, To: (i + 1) * chunk)).ToList();
-        await Parallel.ForEachAsync(ranges, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (range, ct) =>
-        {
-            await using var conn = await setup.OpenConnectionAsync(ct);
-            await conn.ExecuteAsync(new CommandDefinition(InsertSql, new { from = range.From, to = range.To }, cancellationToken: ct));
-        });
+        await BenchServer.InsertInChunksAsync(setup, InsertSql, Entries, chunk: 250_000);
         done($"{Entries:N0} cache entries inserted");
 
         await using (var conn = await setup.OpenConnectionAsync())
         {
             await conn.ExecuteAsync("VACUUM (ANALYZE) cache.default_cache");
-            try { await new NpgsqlCommand("CHECKPOINT", conn).ExecuteNonQueryAsync(); }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { /* not ours to force on a shared server */ }
+            await BenchServer.CheckpointAsync(conn);
             done("VACUUM (ANALYZE), CHECKPOINT");
             var (rows, expired, avg, bytes) = await conn.QuerySingleAsync<(long, long, double, long)>("""
                 SELECT count(*), count(*) FILTER (WHERE expires_at <= now()), avg(pg_column_size(value))::float8, pg_total_relation_size('cache.default_cache')
@@ -90,6 +59,4 @@ public sealed class CacheBenchDatabase : IAsyncDisposable
                1 + floor(exp(power(((g * 69621) % 1000) / 1000.0, 3) * ln(5000)))::int
         FROM generate_series(@from::bigint, @to::bigint) AS g
         """;
-
-    public async ValueTask DisposeAsync() => await BenchServer.DropDatabaseAsync(maintenanceConnectionString, Name);
 }

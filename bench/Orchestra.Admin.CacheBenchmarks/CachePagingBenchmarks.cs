@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Orchestra.Admin.Benchmarks.Shared;
 using Orchestra.Admin.Features.Cache;
 
 namespace Orchestra.Admin.CacheBenchmarks;
@@ -23,7 +24,7 @@ public class CachePagingBenchmarks
     public void Setup()
     {
         sides = Current ?? throw new InvalidOperationException("Run through Program.Main: it builds the database first.");
-        sides.SetIndexAsync(Index, line => Console.WriteLine($"[bench] {line}")).GetAwaiter().GetResult();
+        sides.SetIndexAsync(Index, BenchProgram.Log).GetAwaiter().GetResult();
     }
 
     [Benchmark(Baseline = true, Description = "by key, page 1")]

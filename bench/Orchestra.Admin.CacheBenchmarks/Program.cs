@@ -1,13 +1,7 @@
-using System.Diagnostics;
-using System.Globalization;
 using Orchestra.Admin.Benchmarks.Shared;
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Orchestra.Admin.CacheBenchmarks;
+using Perfolizer.Horology;
+using static Orchestra.Admin.Benchmarks.Shared.BenchProgram;
 
 // The /cache key list on a cache table of 1,000,000 entries: page 1 and page 5,000 (100 keys a page, by the keyset cursor)
 // through the app's CacheService.PageAsync, sorted by key (the primary key serves it) and by TTL (expires_at), in the same
@@ -17,31 +11,16 @@ using Orchestra.Admin.CacheBenchmarks;
 // Usage: dotnet run -c Release --project bench/Orchestra.Admin.CacheBenchmarks [-- BenchmarkDotNet options | --paired]
 //   --paired: no BenchmarkDotNet; only the plans and the paired check (a quick look).
 // BENCH_POSTGRES_DSN: a server to use instead of a throwaway cluster (BENCH_KEEP_DATABASE=1 keeps the database).
-CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-try
-{
-    return await RunAsync(args);
-}
-catch (Exception e)
-{
-    Console.Error.WriteLine($"[bench] failed: {e}");
-    return 2;
-}
+return await BenchProgram.RunAsync(args, RunAsync);
 
-static async Task<int> RunAsync(string[] args)
+static async Task<int> RunAsync(BenchProgram bench)
 {
-    var total = Stopwatch.StartNew();
-    void Log(string line) => Console.WriteLine($"[bench] {line}");
-    Log($"Load average at start: {BenchServer.LoadAverage()}.");
-
-    Log("Building the dataset…");
     await using var database = await CacheBenchDatabase.CreateAsync(Log);
-    Log($"Dataset ready in {database.BuildTime.TotalSeconds:0} s: database {database.Name}: {database.Figures}.");
 
     await using var sides = await CachePagingSides.CreateAsync(database);
     var sorts = Enum.GetValues<CacheSort>();
     var setups = Enum.GetValues<IndexSetup>();
-    var paired = new Dictionary<(IndexSetup, CacheSort), (double Ratio, string Detail)>();
+    var paired = new Dictionary<(IndexSetup, CacheSort), double>();
     foreach (var setup in setups)
     {
         await sides.SetIndexAsync(setup, Log);
@@ -51,37 +30,20 @@ static async Task<int> RunAsync(string[] args)
         {
             foreach (var page in new[] { 1, CachePagingSides.DeepPage })
                 Console.WriteLine($"--- plan, by {sort}, page {page:N0}, {Describe(setup)}\n{await sides.PlanAsync(sort, page)}");
-            paired[(setup, sort)] = await PairedAsync(sides, sort);
-            Log($"Paired check, by {sort}, {Describe(setup)}: {paired[(setup, sort)].Detail}");
+            // Page 1 against page 5,000; two warm-up rounds.
+            var check = await PairedCheck.RunAsync(11, 2, () => sides.PageAsync(sort, 1), () => sides.PageAsync(sort, CachePagingSides.DeepPage));
+            paired[(setup, sort)] = check.MedianRatio(1, 0);
+            Log($"Paired check, by {sort}, {Describe(setup)}: {check.Compare(0, "page 1", 1, "page 5,000")}; medians of {check.Rounds} rounds");
         }
     }
 
-    Dictionary<(IndexSetup, string), double> means = [];
-    if (!args.Contains("--paired"))
-    {
-        CachePagingBenchmarks.Current = sides;
-        var job = Job.Default
-            .WithToolchain(InProcessEmitToolchain.Instance)
-            .WithWarmupCount(3)
-            .WithIterationCount(20)
-            .WithInvocationCount(1)
-            .WithUnrollFactor(1)
-            .WithId("InProcess");
-        var config = DefaultConfig.Instance
-            .AddJob(job)
-            .AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.Max)
-            .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Value).WithTimeUnit(Perfolizer.Horology.TimeUnit.Millisecond))
-            .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "orchestra-cachebench-artifacts"))
-            .WithOptions(ConfigOptions.JoinSummary);
-        var summary = BenchmarkRunner.Run<CachePagingBenchmarks>(config, args);
-        foreach (var report in summary.Reports)
-            if (report.ResultStatistics is { } stats && report.BenchmarkCase.Parameters["Index"] is IndexSetup setup)
-                means[(setup, report.BenchmarkCase.Descriptor.WorkloadMethod.Name)] = stats.Mean / 1e6;
-    }
+    CachePagingBenchmarks.Current = sides;
+    var summary = bench.RunBenchmarks<CachePagingBenchmarks>(
+        BenchConfig.InProcess("orchestra-cachebench-artifacts", warmupCount: 3, iterationCount: 20, timeUnit: TimeUnit.Millisecond));
 
     Console.WriteLine();
     Log($"Dataset: {database.Figures}.");
-    Log($"Load average at the end: {BenchServer.LoadAverage()}. Total run time: {total.Elapsed.TotalMinutes:0.0} min (dataset {database.BuildTime.TotalSeconds:0} s).");
+    bench.LogEnd(database.BuildTime);
     var exitCode = 0;
     foreach (var setup in setups)
     {
@@ -90,9 +52,9 @@ static async Task<int> RunAsync(string[] args)
             var (first, deep) = sort == CacheSort.Key
                 ? (nameof(CachePagingBenchmarks.KeyPage1), nameof(CachePagingBenchmarks.KeyPage5000))
                 : (nameof(CachePagingBenchmarks.ExpiryPage1), nameof(CachePagingBenchmarks.ExpiryPage5000));
-            var pairedRatio = paired[(setup, sort)].Ratio;
+            var pairedRatio = paired[(setup, sort)];
             string line;
-            if (means.TryGetValue((setup, first), out var p1) && means.TryGetValue((setup, deep), out var p5000))
+            if (summary.MeanMs(first, setup) is { } p1 && summary.MeanMs(deep, setup) is { } p5000)
             {
                 var ratio = p5000 / p1;
                 line = $"cache key list by {sort}: page 5,000 / page 1 = {ratio:0.00}× (target ≤ 2×{(ratio <= 2 ? "" : ": missed")}) — {Describe(setup)} " +
@@ -112,35 +74,3 @@ static async Task<int> RunAsync(string[] args)
 static string Describe(IndexSetup setup) => setup == IndexSetup.StackOnly
     ? "the stack's indexes (primary key on key only)"
     : $"with {CachePagingSides.ExpiryIndexSql.Replace("CREATE INDEX " + CachePagingSides.ExpiryIndexName + " ", "an index ")}";
-
-// Page 1 and page 5,000 in alternation, the order swapped every round: the median of the per-round ratios shrugs off load
-// that drifts during the run (other processes share the cores).
-static async Task<(double Ratio, string Detail)> PairedAsync(CachePagingSides sides, CacheSort sort, int rounds = 11)
-{
-    static async Task<double> TimeAsync(Func<Task> read)
-    {
-        var started = Stopwatch.GetTimestamp();
-        await read();
-        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-    }
-    var pairs = new List<(double Page1, double Deep)>();
-    for (var round = -2; round < rounds; round++)
-    {
-        double p1, deep;
-        if (round % 2 == 0)
-        {
-            p1 = await TimeAsync(() => sides.PageAsync(sort, 1));
-            deep = await TimeAsync(() => sides.PageAsync(sort, CachePagingSides.DeepPage));
-        }
-        else
-        {
-            deep = await TimeAsync(() => sides.PageAsync(sort, CachePagingSides.DeepPage));
-            p1 = await TimeAsync(() => sides.PageAsync(sort, 1));
-        }
-        if (round >= 0) pairs.Add((p1, deep));
-    }
-    static double Median(IEnumerable<double> xs) { var s = xs.Order().ToList(); return s[s.Count / 2]; }
-    var ratio = Median(pairs.Select(p => p.Deep / p.Page1));
-    return (ratio, string.Create(CultureInfo.InvariantCulture,
-        $"page 1 {Median(pairs.Select(p => p.Page1)):0.###} ms, page 5,000 {Median(pairs.Select(p => p.Deep)):0.###} ms (ratio {ratio:0.00}×); medians of {rounds} rounds"));
-}

@@ -1,11 +1,7 @@
 using Orchestra.Admin.Benchmarks.Shared;
-using System.Diagnostics;
 using System.Globalization;
 using Dapper;
 using Npgsql;
-using Orchestra.Admin.Data.Postgres;
-using Orchestra.Admin.Hosting;
-using Orchestra.Admin.Tests.Infrastructure;
 
 namespace Orchestra.Admin.DocumentsBenchmarks;
 
@@ -15,7 +11,7 @@ namespace Orchestra.Admin.DocumentsBenchmarks;
 /// the dashboard's own schema; collection "events" with 1,000,000 documents and four other collections with 300,000
 /// more (<see cref="OtherCollections"/>), VACUUM ANALYZE'd. Dropped at the end.
 /// </summary>
-public sealed class DocumentsBenchDatabase : IAsyncDisposable
+public sealed class DocumentsBenchDatabase : BenchDatabase
 {
     public const string Collection = "events";
     public const int CollectionDocuments = 1_000_000;
@@ -23,44 +19,12 @@ public sealed class DocumentsBenchDatabase : IAsyncDisposable
     public const int OtherDocuments = 300_000;
     public const string OtherCollections = "orders (60 %), users (20 %), audit (10 %), carts (10 %)";
 
-    private readonly string maintenanceConnectionString;
-    private static bool Keep => BenchServer.KeepDatabase;
+    private DocumentsBenchDatabase() : base("orchestra_docbench_", setupPoolSize: 10) { }
 
-    public string Name { get; }
-    /// <summary>The dashboard's connection string: application_name orchestra-admin and the app's default pool settings.</summary>
-    public string ConnectionString { get; }
-    public TimeSpan BuildTime { get; private set; }
-    public string Figures { get; private set; } = "";
+    public static Task<DocumentsBenchDatabase> CreateAsync(Action<string> log) => CreateAsync(new DocumentsBenchDatabase(), log);
 
-    private DocumentsBenchDatabase(string maintenanceConnectionString, string name, string connectionString) =>
-        (this.maintenanceConnectionString, Name, ConnectionString) = (maintenanceConnectionString, name, connectionString);
-
-    /// <summary>A connection string for setup work: not the dashboard's application name, no timeouts.</summary>
-    public string SetupConnectionString => BenchServer.SetupConnectionString(ConnectionString, 10);
-
-    public static async Task<DocumentsBenchDatabase> CreateAsync(Action<string> log)
+    protected override async Task LoadAsync(NpgsqlDataSource setup, Action<string> done)
     {
-        var name = "orchestra_docbench_" + Guid.NewGuid().ToString("N")[..8];
-        var (maintenance, dashboard) = await BenchServer.ConnectionStringsAsync(name, log);
-        var db = new DocumentsBenchDatabase(maintenance, name, dashboard);
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            await db.BuildAsync(log);
-        }
-        catch
-        {
-            await db.DisposeAsync();
-            throw;
-        }
-        db.BuildTime = clock.Elapsed;
-        return db;
-    }
-
-    private async Task BuildAsync(Action<string> log)
-    {
-        var done = BenchServer.StepLog(log);
-        await using var setup = await BenchServer.CreateDatabaseAsync(maintenanceConnectionString, Name, SetupConnectionString);
         done("stack schema (documents with its indexes on collection, GIN(data), GIN(metadata)) and the dashboard's schema");
 
         // Loading is faster without the secondary indexes; they are rebuilt afterwards exactly as the stack defines them.
@@ -78,13 +42,7 @@ public sealed class DocumentsBenchDatabase : IAsyncDisposable
 
         // g = 1 .. total, one collection per g as a stack interleaves its writes: "events" takes 10 of every 13 rows.
         var total = CollectionDocuments + OtherDocuments;
-        const int chunk = 100_000;
-        var ranges = Enumerable.Range(0, (total + chunk - 1) / chunk).Select(i => (From: i * chunk + 1, To: Math.Min(total, (i + 1) * chunk))).ToList();
-        await Parallel.ForEachAsync(ranges, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (range, ct) =>
-        {
-            await using var conn = await setup.OpenConnectionAsync(ct);
-            await conn.ExecuteAsync(new CommandDefinition(InsertSql, new { from = range.From, to = range.To }, cancellationToken: ct));
-        });
+        await BenchServer.InsertInChunksAsync(setup, InsertSql, total, chunk: 100_000);
         done(string.Create(CultureInfo.InvariantCulture, $"{total:N0} documents inserted"));
 
         await using (var conn = await setup.OpenConnectionAsync())
@@ -98,8 +56,7 @@ public sealed class DocumentsBenchDatabase : IAsyncDisposable
         await using (var conn = await setup.OpenConnectionAsync())
         {
             await conn.ExecuteAsync("VACUUM (ANALYZE) documents");
-            try { await new NpgsqlCommand("CHECKPOINT", conn).ExecuteNonQueryAsync(); }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { /* not ours to force on a shared server */ }
+            await BenchServer.CheckpointAsync(conn);
         }
         done("VACUUM (ANALYZE) documents, CHECKPOINT");
 
@@ -156,6 +113,4 @@ public sealed class DocumentsBenchDatabase : IAsyncDisposable
             $"{Collection}: {avgJson:0} characters of JSON per document on average, {distinctTimes:N0} distinct created_at values " +
             $"(ties of 4), {nullTimes} without one; table {tableBytes / 1048576.0:N0} MB, {totalBytes / 1048576.0:N0} MB with its indexes");
     }
-
-    public async ValueTask DisposeAsync() => await BenchServer.DropDatabaseAsync(maintenanceConnectionString, Name);
 }

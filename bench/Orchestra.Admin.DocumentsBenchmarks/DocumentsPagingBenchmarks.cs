@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Orchestra.Admin.Benchmarks.Shared;
 using Orchestra.Admin.Features.Documents;
 
 namespace Orchestra.Admin.DocumentsBenchmarks;
@@ -25,7 +26,7 @@ public class DocumentsPagingBenchmarks
     public void Setup()
     {
         sides = Current ?? throw new InvalidOperationException("Run through Program.Main: it builds the database first.");
-        sides.SetIndexAsync(Index, line => Console.WriteLine($"[bench] {line}")).GetAwaiter().GetResult();
+        sides.SetIndexAsync(Index, BenchProgram.Log).GetAwaiter().GetResult();
     }
 
     [Benchmark(Baseline = true, Description = "keyset, page 1")]

@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using Dapper;
 using Npgsql;
 using Orchestra.Admin.Benchmarks.Shared;
-using Orchestra.Admin.Data.Postgres;
 
 namespace Orchestra.Admin.SessionsBenchmarks;
 
@@ -12,45 +10,21 @@ namespace Orchestra.Admin.SessionsBenchmarks;
 /// with the stack's schema exactly as the stack creates it (sessions.sessions with its primary key only) and
 /// <see cref="Sessions"/> sessions, VACUUM ANALYZE'd. Dropped at the end.
 /// </summary>
-public sealed class SessionsBenchDatabase : IAsyncDisposable
+public sealed class SessionsBenchDatabase : BenchDatabase
 {
     public const int Sessions = 200_000;
 
-    private readonly string maintenanceConnectionString;
+    private SessionsBenchDatabase() : base("orchestra_sessbench_", setupPoolSize: 4) { }
 
-    public string Name { get; }
-    public string ConnectionString { get; }
-    public TimeSpan BuildTime { get; private set; }
-    public string Figures { get; private set; } = "";
+    public static Task<SessionsBenchDatabase> CreateAsync(Action<string> log) => CreateAsync(new SessionsBenchDatabase(), log);
 
-    private SessionsBenchDatabase(string maintenance, string name, string connectionString) =>
-        (maintenanceConnectionString, Name, ConnectionString) = (maintenance, name, connectionString);
-
-    /// <summary>For setup work: not the dashboard's application name, no timeouts.</summary>
-    public string SetupConnectionString => BenchServer.SetupConnectionString(ConnectionString, 4);
-
-    public static async Task<SessionsBenchDatabase> CreateAsync(Action<string> log)
+    protected override async Task LoadAsync(NpgsqlDataSource setup, Action<string> done)
     {
-        var name = "orchestra_sessbench_" + Guid.NewGuid().ToString("N")[..8];
-        var (maintenance, dashboard) = await BenchServer.ConnectionStringsAsync(name, log);
-        var db = new SessionsBenchDatabase(maintenance, name, dashboard);
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            await using var setup = await BenchServer.CreateDatabaseAsync(maintenance, name, db.SetupConnectionString);
-            await using var c = await setup.OpenConnectionAsync();
-            await c.ExecuteAsync(InsertSql);
-            await c.ExecuteAsync("VACUUM (ANALYZE) sessions.sessions");
-            db.Figures = await FiguresAsync(c);
-        }
-        catch
-        {
-            await db.DisposeAsync();
-            throw;
-        }
-        db.BuildTime = clock.Elapsed;
-        log($"  {Sessions:N0} sessions inserted, VACUUM (ANALYZE) ({clock.Elapsed.TotalSeconds:0.0} s)");
-        return db;
+        await using var c = await setup.OpenConnectionAsync();
+        await c.ExecuteAsync(InsertSql);
+        await c.ExecuteAsync("VACUUM (ANALYZE) sessions.sessions");
+        Figures = await FiguresAsync(c);
+        done($"{Sessions:N0} sessions inserted, VACUUM (ANALYZE)");
     }
 
     /// <summary>
@@ -102,6 +76,4 @@ public sealed class SessionsBenchDatabase : IAsyncDisposable
             $"sessions.sessions: {f.Active + f.Expired + f.Revoked:N0} rows ({f.Active:N0} active, {f.Expired:N0} expired, {f.Revoked:N0} revoked), " +
             $"{f.Users:N0} users, {f.Table / 1048576.0:N0} MB with its primary key");
     }
-
-    public async ValueTask DisposeAsync() => await BenchServer.DropDatabaseAsync(maintenanceConnectionString, Name);
 }

@@ -12,6 +12,7 @@ using Orchestra.Admin.Hosting;
 using Orchestra.Admin.Sampling;
 using Orchestra.Admin.Security;
 using Orchestra.Admin.TasksBenchmarks;
+using static Orchestra.Admin.Benchmarks.Shared.BenchProgram;
 
 // Issue 9's benchmark, in one run: on 5,000,000 tasks with 100,000 failed (BENCH_TASKS scales it, 1 in 50 failed),
 //  1. the failed list (the app's TasksService.FailedAsync) at depth (half-way through the failed tasks) against page 1,
@@ -23,25 +24,13 @@ using Orchestra.Admin.TasksBenchmarks;
 //     they are, then again (the same tasks failed again) with the advised dequeue and failed-list indexes.
 // Usage: dotnet run -c Release --project bench/Orchestra.Admin.TasksBenchmarks
 // BENCH_TASKS=500000 for a quick look; BENCH_POSTGRES_DSN to use a server; BENCH_KEEP_DATABASE=1 keeps the database.
-CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-try
-{
-    return await RunAsync();
-}
-catch (Exception e)
-{
-    Console.Error.WriteLine($"[bench] failed: {e}");
-    return 2;
-}
+return await BenchProgram.RunAsync(args, RunAsync);
 
-static async Task<int> RunAsync()
+static async Task<int> RunAsync(BenchProgram bench)
 {
-    var total = Stopwatch.StartNew();
-    void Log(string line) => Console.WriteLine($"[bench] {line}");
-    Log($"Load average at start: {BenchServer.LoadAverage()}. Tasks: {TasksBenchDatabase.Total:N0} (BENCH_TASKS).");
+    Log($"Tasks: {TasksBenchDatabase.Total:N0} (BENCH_TASKS).");
 
     await using var database = await TasksBenchDatabase.CreateAsync(Log);
-    Log($"Dataset ready in {database.BuildTime.TotalSeconds:0} s: {database.Figures}.");
 
     // The app's services as the host wires them; the page reads get 60 s instead of the app's 5 s statement timeout, so a
     // slow page on the stack's indexes is measured rather than cut off.
@@ -100,7 +89,7 @@ static async Task<int> RunAsync()
 
     Console.WriteLine();
     Log($"Dataset: {database.Figures}.");
-    Log($"Load average at the end: {BenchServer.LoadAverage()}. Total run time: {total.Elapsed.TotalMinutes:0.0} min (dataset {database.BuildTime.TotalSeconds:0} s).");
+    bench.LogEnd(database.BuildTime);
     var ok = true;
     foreach (var run in new[] { asIs, indexed })
     {
@@ -146,7 +135,7 @@ static async Task<RequeueRun> RequeueRunAsync(TaskActions actions, NpgsqlDataSou
     log($"{what}: matched {report.Matched:N0}, requeued {report.Requeued:N0}, skipped {report.Skipped:N0}, failed {report.Failed:N0}, " +
         $"{report.Batches} batches; task_attempts rows {attempts:N0}; failed tasks left {stillFailed:N0}; first batch (with reading the set) {batchTimes.FirstOrDefault():0} ms.");
     return new RequeueRun(what, report.Requeued, seconds, dryRun.TotalSeconds, report.LongestBatch?.TotalMilliseconds ?? double.NaN,
-        Median(batchTimes.Skip(1)), report.Batches, workerStats.Sum(w => w.Dequeues), workerStats.Max(w => w.LongestMs));
+        PairedCheck.Median(batchTimes.Skip(1)), report.Batches, workerStats.Sum(w => w.Dequeues), workerStats.Max(w => w.LongestMs));
 }
 
 static async Task<(double Page1, double Deep, double Ratio)> PagedAsync(TasksService service, TaskCursor deep, Action<string> log, string what)
@@ -155,29 +144,11 @@ static async Task<(double Page1, double Deep, double Ratio)> PagedAsync(TasksSer
     var first = await service.FailedAsync(new FailedTaskPageRequest(filter, 50));
     var deepPage = await service.FailedAsync(new FailedTaskPageRequest(filter, 50, After: deep));
     if (first.Rows.Count != 50 || deepPage.Rows.Count != 50) throw new InvalidOperationException("a page came back short");
-    static async Task<double> TimeAsync(Func<Task> read)
-    {
-        var started = Stopwatch.GetTimestamp();
-        await read();
-        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-    }
-    var rounds = new List<(double Page1, double Deep)>();
-    for (var round = -1; round < 7; round++)
-    {
-        double p1, pd;
-        if (round % 2 == 0)
-        {
-            p1 = await TimeAsync(() => service.FailedAsync(new FailedTaskPageRequest(filter, 50)));
-            pd = await TimeAsync(() => service.FailedAsync(new FailedTaskPageRequest(filter, 50, After: deep)));
-        }
-        else
-        {
-            pd = await TimeAsync(() => service.FailedAsync(new FailedTaskPageRequest(filter, 50, After: deep)));
-            p1 = await TimeAsync(() => service.FailedAsync(new FailedTaskPageRequest(filter, 50)));
-        }
-        if (round >= 0) rounds.Add((p1, pd));
-    }
-    var result = (Median(rounds.Select(r => r.Page1)), Median(rounds.Select(r => r.Deep)), Median(rounds.Select(r => r.Deep / r.Page1)));
+    // Page 1 against the deep page; one warm-up round.
+    var check = await PairedCheck.RunAsync(7, 1,
+        () => service.FailedAsync(new FailedTaskPageRequest(filter, 50)),
+        () => service.FailedAsync(new FailedTaskPageRequest(filter, 50, After: deep)));
+    var result = (check.MedianMs(0), check.MedianMs(1), check.MedianRatio(1, 0));
     log(string.Create(CultureInfo.InvariantCulture, $"Failed list, {what}: page 1 {result.Item1:0.00} ms, deep page {result.Item2:0.00} ms, ratio {result.Item3:0.00}×."));
     return result;
 }
@@ -204,12 +175,6 @@ static async Task<(long Dequeues, double LongestMs)> WorkerAsync(string connecti
         await conn.ExecuteAsync("UPDATE task_queue SET status = 'completed', completed_at = now() WHERE id = @done AND status = 'running'", new { done });
     }
     return (dequeues, longest);
-}
-
-static double Median(IEnumerable<double> xs)
-{
-    var s = xs.Order().ToList();
-    return s.Count == 0 ? double.NaN : s[s.Count / 2];
 }
 
 static async Task<T> Scalar<T>(NpgsqlDataSource ds, string sql)

@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using Dapper;
 using Npgsql;
 using Orchestra.Admin.Benchmarks.Shared;
-using Orchestra.Admin.Data.Postgres;
 
 namespace Orchestra.Admin.TasksBenchmarks;
 
@@ -14,49 +12,23 @@ namespace Orchestra.Admin.TasksBenchmarks;
 /// dozen kinds carrying varying numbers, ids and hosts; 1 in 100 pending; a few running; the rest completed, over 30
 /// days. VACUUM ANALYZE'd. Dropped at the end.
 /// </summary>
-public sealed class TasksBenchDatabase : IAsyncDisposable
+public sealed class TasksBenchDatabase : BenchDatabase
 {
     public static int Total => int.TryParse(Environment.GetEnvironmentVariable("BENCH_TASKS"), out var n) && n > 0 ? n : 5_000_000;
     public const int FailedEvery = 50;
 
-    private readonly string maintenanceConnectionString;
-    public string Name { get; }
-    public string ConnectionString { get; }
-    public TimeSpan BuildTime { get; private set; }
-    public string Figures { get; private set; } = "";
 
-    private TasksBenchDatabase(string maintenance, string name, string connectionString) =>
-        (maintenanceConnectionString, Name, ConnectionString) = (maintenance, name, connectionString);
+    private TasksBenchDatabase() : base("orchestra_taskbench_", setupPoolSize: 10) { }
 
-    public string SetupConnectionString => BenchServer.SetupConnectionString(ConnectionString, 10);
+    public static Task<TasksBenchDatabase> CreateAsync(Action<string> log) => CreateAsync(new TasksBenchDatabase(), log);
 
-    public static async Task<TasksBenchDatabase> CreateAsync(Action<string> log)
+    protected override async Task LoadAsync(NpgsqlDataSource setup, Action<string> done)
     {
-        var name = "orchestra_taskbench_" + Guid.NewGuid().ToString("N")[..8];
-        var (maintenance, dashboard) = await BenchServer.ConnectionStringsAsync(name, log);
-        var db = new TasksBenchDatabase(maintenance, name, dashboard);
-        var clock = Stopwatch.StartNew();
-        try { await db.BuildAsync(log); }
-        catch { await db.DisposeAsync(); throw; }
-        db.BuildTime = clock.Elapsed;
-        return db;
-    }
-
-    private async Task BuildAsync(Action<string> log)
-    {
-        var done = BenchServer.StepLog(log);
-        await using var setup = await BenchServer.CreateDatabaseAsync(maintenanceConnectionString, Name, SetupConnectionString);
         await using (var conn = await setup.OpenConnectionAsync())
             await conn.ExecuteAsync("ALTER TABLE task_queue DROP CONSTRAINT task_queue_pkey"); // rebuilt after the load
         done("stack schema (task_queue: primary key only) and the dashboard's schema");
 
-        const int chunk = 250_000;
-        var ranges = Enumerable.Range(0, (Total + chunk - 1) / chunk).Select(i => (From: i * chunk + 1, To: Math.Min(Total, (i + 1) * chunk))).ToList();
-        await Parallel.ForEachAsync(ranges, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (range, ct) =>
-        {
-            await using var conn = await setup.OpenConnectionAsync(ct);
-            await conn.ExecuteAsync(new CommandDefinition(InsertSql, new { from = range.From, to = range.To, total = Total }, commandTimeout: 0, cancellationToken: ct));
-        });
+        await BenchServer.InsertInChunksAsync(setup, InsertSql, Total, chunk: 250_000, new { total = Total });
         done(string.Create(CultureInfo.InvariantCulture, $"{Total:N0} tasks inserted"));
 
         await using (var conn = await setup.OpenConnectionAsync())
@@ -65,8 +37,7 @@ public sealed class TasksBenchDatabase : IAsyncDisposable
             await conn.ExecuteAsync("ALTER TABLE task_queue ADD PRIMARY KEY (id)");
             done("primary key rebuilt");
             await conn.ExecuteAsync("VACUUM (ANALYZE) task_queue");
-            try { await new NpgsqlCommand("CHECKPOINT", conn).ExecuteNonQueryAsync(); }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { }
+            await BenchServer.CheckpointAsync(conn);
             done("VACUUM (ANALYZE) task_queue, CHECKPOINT");
             var counts = (await conn.QueryAsync<(string Status, long Count)>("SELECT status, count(*) FROM task_queue GROUP BY status ORDER BY 2 DESC")).ToList();
             var bytes = await conn.ExecuteScalarAsync<long>("SELECT pg_total_relation_size('task_queue')");
@@ -102,6 +73,4 @@ public sealed class TasksBenchDatabase : IAsyncDisposable
         CROSS JOIN LATERAL (SELECT CASE WHEN g % 50 = 0 THEN 'failed' WHEN g % 100 = 1 THEN 'pending' WHEN g % 10000 = 3 THEN 'running' ELSE 'completed' END AS status) AS s
         CROSS JOIN LATERAL (SELECT now() - interval '30 days' + (g::float8 / @total::float8) * interval '30 days' AS created) AS t
         """;
-
-    public async ValueTask DisposeAsync() => await BenchServer.DropDatabaseAsync(maintenanceConnectionString, Name);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Dapper;
 using Npgsql;
 using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Hosting;
@@ -95,7 +96,27 @@ internal static class BenchServer
         };
     }
 
-    /// <summary>The machine's load average (1, 5, 15 min), printed with every result: the machines are shared.</summary>
-    public static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+    /// <summary>
+    /// Runs <paramref name="insertSql"/> over @from..@to, chunk by chunk of 1..<paramref name="total"/>, on two connections
+    /// (the machine the numbers are for has two cores); <paramref name="parameters"/> are its other parameters.
+    /// </summary>
+    public static Task InsertInChunksAsync(NpgsqlDataSource setup, string insertSql, int total, int chunk, object? parameters = null)
+    {
+        var ranges = Enumerable.Range(0, (total + chunk - 1) / chunk).Select(i => (From: i * chunk + 1, To: Math.Min(total, (i + 1) * chunk)));
+        return Parallel.ForEachAsync(ranges, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (range, ct) =>
+        {
+            var bound = new DynamicParameters(parameters);
+            bound.Add("from", range.From);
+            bound.Add("to", range.To);
+            await using var conn = await setup.OpenConnectionAsync(ct);
+            await conn.ExecuteAsync(new CommandDefinition(insertSql, bound, commandTimeout: 0, cancellationToken: ct));
+        });
+    }
+
+    /// <summary>CHECKPOINT: what the load dirtied is written now, not by a spread checkpoint during the measurements.</summary>
+    public static async Task CheckpointAsync(NpgsqlConnection conn)
+    {
+        try { await new NpgsqlCommand("CHECKPOINT", conn).ExecuteNonQueryAsync(); } // (Dapper would take one word for a procedure name)
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { /* not ours to force on a shared server */ }
+    }
 }

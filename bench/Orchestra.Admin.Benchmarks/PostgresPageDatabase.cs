@@ -1,5 +1,4 @@
 using Orchestra.Admin.Benchmarks.Shared;
-using System.Diagnostics;
 using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,7 +8,6 @@ using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Features.Demo;
 using Orchestra.Admin.Hosting;
 using Orchestra.Admin.Sampling;
-using Orchestra.Admin.Tests.Infrastructure;
 
 namespace Orchestra.Admin.Benchmarks;
 
@@ -27,70 +25,24 @@ public sealed record DatasetFigures(long Tables, long Indexes, long Sequences, l
 /// tables and one 5-million-row table, analyzed, with statement statistics and a week of sampler history.
 /// Built once per run and dropped at the end.
 /// </summary>
-public sealed class BenchDatabase : IAsyncDisposable
+public sealed class PostgresPageDatabase : BenchDatabase
 {
     public const int ExtraTables = 1_200;
     public const int BigTableRows = 5_000_000;
     private const string BigTable = "app.ledger_entries";
 
-    private readonly string maintenanceConnectionString;
+    private PostgresPageDatabase() : base("orchestra_bench_", setupPoolSize: 10) { }
 
-    /// <summary>BENCH_KEEP_DATABASE=1 leaves the database on a BENCH_POSTGRES_DSN server, to look into with psql afterwards.</summary>
-    private static bool Keep => BenchServer.KeepDatabase;
+    public static Task<PostgresPageDatabase> CreateAsync(Action<string> log) => CreateAsync(new PostgresPageDatabase(), log);
 
-    public string Name { get; }
-    /// <summary>The dashboard's connection string: application_name orchestra-admin and the app's default pool settings.</summary>
-    public string ConnectionString { get; }
-    public DatasetFigures Figures { get; private set; } = null!;
-    public TimeSpan BuildTime { get; private set; }
-
-    private BenchDatabase(string maintenanceConnectionString, string name, string connectionString)
+    protected override async Task LoadAsync(NpgsqlDataSource setup, Action<string> done)
     {
-        this.maintenanceConnectionString = maintenanceConnectionString;
-        Name = name;
-        ConnectionString = connectionString;
-    }
-
-    public static async Task<BenchDatabase> CreateAsync(Action<string> log)
-    {
-        var name = "orchestra_bench_" + Guid.NewGuid().ToString("N")[..8];
-        var (maintenance, dashboard) = await BenchServer.ConnectionStringsAsync(name, log);
-        var db = new BenchDatabase(maintenance, name, dashboard);
-        var clock = Stopwatch.StartNew();
-        await db.BuildAsync(log);
-        db.BuildTime = clock.Elapsed;
-        return db;
-    }
-
-    /// <summary>A connection string for setup work: not the dashboard's application name, no timeouts.</summary>
-    private string SetupConnectionString => new NpgsqlConnectionStringBuilder(ConnectionString)
-    {
-        ApplicationName = "orchestra-bench-setup", CommandTimeout = 0, MaxPoolSize = 10,
-    }.ConnectionString;
-
-    private async Task BuildAsync(Action<string> log)
-    {
-        await using (var conn = new NpgsqlConnection(maintenanceConnectionString))
-        {
-            await conn.OpenAsync();
-            await conn.ExecuteAsync($"CREATE DATABASE \"{Name}\" TEMPLATE template0");
-        }
-        await using var setup = NpgsqlDataSource.Create(SetupConnectionString);
-        var step = Stopwatch.StartNew();
-        void Done(string what)
-        {
-            log(string.Create(CultureInfo.InvariantCulture, $"  {what} ({step.Elapsed.TotalSeconds:0.0} s)"));
-            step.Restart();
-        }
-
-        await SqlScripts.ApplyStackSchemaAsync(setup);
-        await SqlScripts.MigrateAdminSchemaAsync(setup);
         await using (var conn = await setup.OpenConnectionAsync())
             await conn.ExecuteAsync("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-        Done("stack schema, dashboard schema, pg_stat_statements");
+        done("stack schema, dashboard schema, pg_stat_statements");
 
         var seed = await new DemoSeeder(setup, DemoSeedSize.Full).SeedAsync();
-        Done(string.Create(CultureInfo.InvariantCulture, $"demo seed at scale 1: {seed.RowsInserted:N0} rows"));
+        done(string.Create(CultureInfo.InvariantCulture, $"demo seed at scale 1: {seed.RowsInserted:N0} rows"));
 
         await using (var conn = await setup.OpenConnectionAsync())
             await conn.ExecuteAsync("CREATE SCHEMA app");
@@ -102,7 +54,7 @@ public sealed class BenchDatabase : IAsyncDisposable
             await using var conn = await setup.OpenConnectionAsync(ct);
             await conn.ExecuteAsync(new CommandDefinition(ExtraTablesSql(range.From, range.To), cancellationToken: ct));
         });
-        Done(string.Create(CultureInfo.InvariantCulture, $"{ExtraTables:N0} more tables in schema app (primary key, a secondary index, every third with a JSONB column and its GIN index, 1–20 rows each)"));
+        done(string.Create(CultureInfo.InvariantCulture, $"{ExtraTables:N0} more tables in schema app (primary key, a secondary index, every third with a JSONB column and its GIN index, 1–20 rows each)"));
 
         await using (var conn = await setup.OpenConnectionAsync())
             await conn.ExecuteAsync($"""
@@ -121,25 +73,22 @@ public sealed class BenchDatabase : IAsyncDisposable
             await conn.ExecuteAsync($"ALTER TABLE {BigTable} ADD PRIMARY KEY (id)");
             await conn.ExecuteAsync($"CREATE INDEX ledger_entries_account_idx ON {BigTable} (account_id, created_at)");
         }
-        Done(string.Create(CultureInfo.InvariantCulture, $"{BigTable}: {BigTableRows:N0} rows, primary key and a secondary index"));
+        done(string.Create(CultureInfo.InvariantCulture, $"{BigTable}: {BigTableRows:N0} rows, primary key and a secondary index"));
 
         await using (var conn = await setup.OpenConnectionAsync())
             await conn.ExecuteAsync("VACUUM (ANALYZE)"); // as autovacuum would have by now; also keeps it from starting mid-measurement
-        Done("VACUUM (ANALYZE) of the whole database");
+        done("VACUUM (ANALYZE) of the whole database");
 
         await RunWorkloadAsync(setup);
-        Done("a workload for the statistics: point reads on 300 tables, index reads and sequential scans of the big table, a few updates");
+        done("a workload for the statistics: point reads on 300 tables, index reads and sequential scans of the big table, a few updates");
 
         await FillSamplerHistoryAsync(setup);
-        Done("a week of sampler history (every 15 s) in orchestra_admin.metric_samples");
+        done("a week of sampler history (every 15 s) in orchestra_admin.metric_samples");
 
         // Write out what the build dirtied now, not in a spread checkpoint during the measurements.
         await using (var conn = await setup.OpenConnectionAsync())
-        {
-            try { await new NpgsqlCommand("CHECKPOINT", conn).ExecuteNonQueryAsync(); } // (Dapper would take one word for a procedure name)
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege) { /* not ours to force on a shared server */ }
-        }
-        Figures = await ReadFiguresAsync(setup);
+            await BenchServer.CheckpointAsync(conn);
+        Figures = (await ReadFiguresAsync(setup)).ToString();
     }
 
     private static string ExtraTablesSql(int from, int to) => string.Create(CultureInfo.InvariantCulture, $$"""
@@ -236,14 +185,5 @@ public sealed class BenchDatabase : IAsyncDisposable
             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
               AND n.nspname NOT LIKE 'pg_toast%'
             """);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        if (Keep) return;
-        await using var conn = new NpgsqlConnection(maintenanceConnectionString);
-        await conn.OpenAsync();
-        await conn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
     }
 }
