@@ -58,16 +58,13 @@ public abstract partial class E2ETestBase(AppFixture app)
     /// </summary>
     protected static async Task ExpectPagingKeptInTheUrlAsync(IPage page, string title, int firstPageRows, int secondPageRows)
     {
-        const string ids = "rows => rows.map(r => r.dataset.id)";
         var rows = page.Locator("tr[data-id]");
-        await Assertions.Expect(rows).ToHaveCountAsync(firstPageRows);
-        var firstPage = await rows.EvaluateAllAsync<string[]>(ids);
         await WaitForInteractiveAsync(page);
+        var firstPage = await IdsAsync(firstPageRows);
         await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
 
         await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"after=\d+\.[0-9a-f]{32}"));
-        await Assertions.Expect(rows).ToHaveCountAsync(secondPageRows);
-        var secondPage = await rows.EvaluateAllAsync<string[]>(ids);
+        var secondPage = await IdsAsync(secondPageRows);
         Assert.Empty(firstPage.Intersect(secondPage));
 
         await page.ReloadAsync();
@@ -76,6 +73,20 @@ public abstract partial class E2ETestBase(AppFixture app)
 
         await page.GoBackAsync();
         await ExpectRowsAsync(firstPage);
+
+        // The rows' ids once there are as many as expected: while a page becomes interactive its prerendered rows go
+        // for a moment.
+        async Task<string[]> IdsAsync(int count)
+        {
+            await Assertions.Expect(rows).ToHaveCountAsync(count);
+            for (var waited = 0; ; waited += 100)
+            {
+                var found = await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)");
+                if (found.Length == count) return found;
+                if (waited >= 15_000) Assert.Fail($"expected {count} rows, the page kept showing {found.Length}");
+                await Task.Delay(100);
+            }
+        }
 
         // Row by row, retrying: the prerendered rows are replaced once the page is interactive.
         async Task ExpectRowsAsync(string[] expected)
