@@ -38,6 +38,20 @@ public class RecentSearchesTests(PostgresDatabase db) : IClassFixture<PostgresDa
     }
 
     [Fact]
+    public async Task The_same_search_again_moves_to_the_top_instead_of_adding_a_copy()
+    {
+        var store = new RecentSearches(db.DataSource);
+        var repeated = new SearchRequest { ClassName = "Memory", VectorText = "[1,2]", Limit = 5 };
+        await store.RememberAsync("ada", repeated);
+        await store.RememberAsync("ada", repeated with { Limit = 6 });
+        await store.RememberAsync("ada", repeated with { Properties = [] }); // equal by value: a new record, the same search
+
+        var mine = await store.ListAsync("ada");
+
+        Assert.Equal([5, 6], mine.Select(m => m.Request.Limit));
+    }
+
+    [Fact]
     public async Task Only_the_newest_are_kept_per_operator()
     {
         var store = new RecentSearches(db.DataSource);

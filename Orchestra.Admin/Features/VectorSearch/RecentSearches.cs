@@ -31,10 +31,15 @@ public sealed class RecentSearches(NpgsqlDataSource dataSource) : IRecentSearche
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        var json = JsonSerializer.Serialize(request, Json);
+        // The same search again moves to the top instead of filling the list with copies.
+        await conn.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM orchestra_admin.recent_searches WHERE actor = @actor AND request = @json::jsonb
+            """, new { actor, json }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO orchestra_admin.recent_searches (actor, class_name, mode, request)
-            VALUES (@actor, @className, @mode, @request::jsonb)
-            """, new { actor, className = request.ClassName, mode = request.Mode.ToString(), request = JsonSerializer.Serialize(request, Json) }, tx, cancellationToken: ct));
+            VALUES (@actor, @className, @mode, @json::jsonb)
+            """, new { actor, className = request.ClassName, mode = request.Mode.ToString(), json }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
             DELETE FROM orchestra_admin.recent_searches
             WHERE actor = @actor
