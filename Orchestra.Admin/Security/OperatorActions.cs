@@ -10,10 +10,7 @@ public sealed class OperatorRequiredException(string action)
 }
 
 /// <summary>Input that an action refuses before changing anything; <see cref="Field"/> says where to show it.</summary>
-public sealed class InvalidInputException(string field, string message) : Exception(message)
-{
-    public string Field { get; } = field;
-}
+public sealed class InvalidInputException(string field, string message) : FieldInputException(field, message);
 
 /// <param name="Name">e.g. <c>task.requeue</c>.</param>
 public sealed record OperatorAction(string Name, string? TargetTable, IReadOnlyList<string> TargetIds, object? Parameters = null);

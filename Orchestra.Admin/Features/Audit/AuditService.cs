@@ -1,5 +1,6 @@
 using Dapper;
 using Orchestra.Admin.Data.Postgres;
+using Orchestra.Admin.Security;
 
 namespace Orchestra.Admin.Features.Audit;
 
@@ -111,7 +112,4 @@ public sealed class AuditService(PostgresQueryRunner queries) : IAuditService
 }
 
 /// <summary>A filter value no audit entry can match, for the page to show at its field (user, action, target).</summary>
-public sealed class AuditFilterException(string field, string message) : ArgumentException(message)
-{
-    public string Field { get; } = field;
-}
+public sealed class AuditFilterException(string field, string message) : FieldInputException(field, message);

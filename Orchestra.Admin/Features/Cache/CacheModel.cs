@@ -1,3 +1,5 @@
+using Orchestra.Admin.Security;
+
 namespace Orchestra.Admin.Features.Cache;
 
 /// <summary>
@@ -84,11 +86,8 @@ public sealed record CachePrefixCount(string Prefix, long Entries, long TotalByt
 public sealed record CacheInsights(IReadOnlyList<CacheTopKey> Largest, IReadOnlyList<CacheTopKey> Hottest, IReadOnlyList<CachePrefixCount> Prefixes, bool FromSample, double SamplePercent);
 
 /// <summary>Input the key browser cannot use: which field, and what is wrong.</summary>
-public sealed class CacheInputException(string field, string message) : Exception(message)
-{
-    /// <summary>"table", "pattern", "sort", "pageSize", "key", "ttl".</summary>
-    public string Field { get; } = field;
-}
+/// <remarks>Fields: "table", "pattern", "sort", "pageSize", "key", "ttl".</remarks>
+public sealed class CacheInputException(string field, string message) : FieldInputException(field, message);
 
 public interface ICacheService
 {

@@ -1,5 +1,6 @@
 using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Features.Postgres;
+using Orchestra.Admin.Security;
 
 namespace Orchestra.Admin.Features.Documents;
 
@@ -67,12 +68,8 @@ public sealed record DocumentPage(IReadOnlyList<DocumentRow> Rows, DocumentCurso
 public sealed record DocumentDetail(Guid Id, string Collection, string Data, string Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int SizeBytes);
 
 /// <summary>A filter the operator typed that cannot run: which field, what is wrong, and where (0-based character position) when known.</summary>
-public sealed class FilterInputException(string field, string message, int? position = null) : Exception(message)
-{
-    /// <summary>"collection", "dataContains", "metadataContains", "jsonPath", "keyExists", "id", "created", "updated", "text", "pageSize", "columns".</summary>
-    public string Field { get; } = field;
-    public int? Position { get; } = position;
-}
+/// <remarks>Fields: "collection", "dataContains", "metadataContains", "jsonPath", "keyExists", "id", "created", "updated", "text", "pageSize", "columns".</remarks>
+public sealed class FilterInputException(string field, string message, int? position = null) : FieldInputException(field, message, position);
 
 public interface IDocumentsService
 {

@@ -1,4 +1,5 @@
 using Orchestra.Admin.Data.Postgres;
+using Orchestra.Admin.Security;
 
 namespace Orchestra.Admin.Features.Sessions;
 
@@ -74,11 +75,8 @@ public sealed record SessionBreakdowns(
 public sealed record SessionDetail(SessionRow Session, string Data, IReadOnlyList<string> MaskedPaths, int SizeBytes);
 
 /// <summary>A filter the operator typed that cannot run: which field, and what is wrong.</summary>
-public sealed class SessionFilterException(string field, string message) : Exception(message)
-{
-    /// <summary>"userId", "network", "userAgent", "created", "expires", "pageSize".</summary>
-    public string Field { get; } = field;
-}
+/// <remarks>Fields: "userId", "network", "userAgent", "created", "expires", "pageSize".</remarks>
+public sealed class SessionFilterException(string field, string message) : FieldInputException(field, message);
 
 public interface ISessionsService
 {

@@ -60,11 +60,7 @@ public sealed record FailedTaskFilter
 }
 
 /// <summary>A filter the operator typed that cannot run: which field ("taskType", "errorContains", "payloadContains", "priority", "created", "failed", "fingerprint", "ids"), what is wrong, and where when known.</summary>
-public sealed class TaskFilterException(string field, string message, int? position = null) : Exception(message)
-{
-    public string Field { get; } = field;
-    public int? Position { get; } = position;
-}
+public sealed class TaskFilterException(string field, string message, int? position = null) : FieldInputException(field, message, position);
 
 /// <summary>A keyset position in the failed list, which is ordered by failed time (newest first), then id.</summary>
 public sealed record TaskCursor(DateTimeOffset At, Guid Id) : IKeysetCursor<TaskCursor>

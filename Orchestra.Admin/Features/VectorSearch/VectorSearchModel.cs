@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Orchestra.Admin.Security;
 
 namespace Orchestra.Admin.Features.VectorSearch;
 
@@ -51,11 +52,8 @@ public sealed record SearchResult(string Query, TimeSpan Elapsed, IReadOnlyList<
 /// A problem with the operator's input, found before anything was sent: which field, and what is wrong
 /// (with the position for a vector, e.g. "value 3 ('abc') is not a number").
 /// </summary>
-public sealed class SearchInputException(string field, string message) : Exception(message)
-{
-    /// <summary>The form field: "class", "properties", "vector", "objectId", "query", "alpha", "threshold", "limit", "filter[2]"…</summary>
-    public string Field { get; } = field;
-}
+/// <remarks>The form's fields: "class", "properties", "vector", "objectId", "query", "alpha", "threshold", "limit", "filter[2]"…</remarks>
+public sealed class SearchInputException(string field, string message) : FieldInputException(field, message);
 
 /// <summary>What the form needs to know about a class to offer the right options and check the input.</summary>
 /// <param name="Distance">The metric of the class's vector index ("cosine", "dot", "l2-squared", …); certainty only with cosine.</param>
