@@ -28,6 +28,17 @@ public static partial class FilteredQuery
         text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
 
     /// <summary>
+    /// PostgreSQL text cannot hold a NUL character (the query would fail as an encoding error), so no row can match a
+    /// value with one: it is refused with the feature's own input error, made by <paramref name="invalid"/> (field,
+    /// message, 0-based position).
+    /// </summary>
+    public static void RefuseNul(string field, string label, string? value, Func<string, string, int, Exception> invalid)
+    {
+        if (value?.IndexOf('\0', StringComparison.Ordinal) is >= 0 and var at)
+            throw invalid(field, $"The {label} contains a NUL character (position {at + 1}), which PostgreSQL text cannot hold.", at);
+    }
+
+    /// <summary>
     /// A date range on <paramref name="column"/>, either end optional, as <c>@{field}_from</c> / <c>@{field}_to</c>.
     /// A range that starts after it ends is refused with the feature's own input error, made by <paramref name="invalid"/>
     /// (field, message).

@@ -66,7 +66,7 @@ public sealed class AuditService(PostgresQueryRunner queries) : IAuditService
         if (pageSize is < 1 or > MaxPageSize) throw new ArgumentOutOfRangeException(nameof(pageSize), $"page size must be from 1 to {MaxPageSize}");
         if (filter.From is { } from && filter.To is { } to && to <= from) throw new ArgumentException("the end of the time range must be after its start");
         foreach (var (field, label, value) in new[] { ("user", "user", filter.Actor), ("action", "action", filter.Action), ("target", "target id", filter.TargetId) })
-            if (value?.Contains('\0') == true) throw new AuditFilterException(field, $"The {label} contains a NUL character, which no audit entry can contain.");
+            FilteredQuery.RefuseNul(field, label, value, (f, message, _) => new AuditFilterException(f, message));
 
         var parameters = new DynamicParameters(new
         {

@@ -312,8 +312,7 @@ public static class CachePattern
     public static string? ToLike(string? pattern)
     {
         if (string.IsNullOrWhiteSpace(pattern)) return null;
-        if (pattern.Contains('\0'))
-            throw new CacheInputException("pattern", "The pattern contains a NUL character, which no key can contain.");
+        FilteredQuery.RefuseNul("pattern", "pattern", pattern, (field, message, _) => new CacheInputException(field, message));
         var like = new StringBuilder(pattern.Length + 8);
         foreach (var c in pattern)
         {

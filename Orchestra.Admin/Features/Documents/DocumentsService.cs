@@ -260,13 +260,6 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
         return new ExportQuery(FilteredQuery.Compose("documents/export", filters, SortKey(sort), descending ? "DESC" : "ASC"), p, f);
     }
 
-    /// <summary>PostgreSQL text cannot hold a NUL character (the query would fail as an encoding error): no document can match one.</summary>
-    private static void RefuseNul(string field, string label, string? value)
-    {
-        if (value?.IndexOf('\0') is >= 0 and var at)
-            throw new FilterInputException(field, $"The {label} contains a NUL character (position {at + 1}), which PostgreSQL text cannot hold.", at);
-    }
-
     /// <summary>
     /// Checks the collection and every filter (a <see cref="FilterInputException"/> with the field and position on bad
     /// input) and turns them into WHERE lines and bound parameters. The JSONPath last: PostgreSQL parses it, the one
@@ -278,9 +271,9 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
         var p = new DynamicParameters();
         var filters = new List<string>();
         p.Add("collection", collection);
-        RefuseNul("keyExists", "key", f.KeyExists);
-        RefuseNul("text", "text", f.Text);
-        RefuseNul("jsonPath", "JSONPath", f.JsonPath);
+        FilteredQuery.RefuseNul("keyExists", "key", f.KeyExists, Invalid);
+        FilteredQuery.RefuseNul("text", "text", f.Text, Invalid);
+        FilteredQuery.RefuseNul("jsonPath", "JSONPath", f.JsonPath, Invalid);
 
         if (JsonObjectFilter(f.DataContains, "dataContains") is { } data)
         {
@@ -339,6 +332,7 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
     }
 
     private static FilterInputException Invalid(string field, string message) => new(field, message);
+    private static FilterInputException Invalid(string field, string message, int position) => new(field, message, position);
 
     private static void RequireCollection(string? collection)
     {

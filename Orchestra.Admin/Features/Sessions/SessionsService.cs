@@ -76,8 +76,8 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
     {
         var filters = new List<string>();
         var p = new DynamicParameters();
-        RejectNul("userId", "user id", f.UserId);
-        RejectNul("userAgent", "user agent", f.UserAgent);
+        FilteredQuery.RefuseNul("userId", "user id", f.UserId, Invalid);
+        FilteredQuery.RefuseNul("userAgent", "user agent", f.UserAgent, Invalid);
         if (!string.IsNullOrEmpty(f.UserId))
         {
             if (f.UserMatch == UserMatch.Prefix)
@@ -111,13 +111,6 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
         FilteredQuery.AddRange(filters, p, "created", "s.created_at", f.CreatedFrom, f.CreatedTo, Invalid);
         FilteredQuery.AddRange(filters, p, "expires", "s.expires_at", f.ExpiresFrom, f.ExpiresTo, Invalid);
         return (filters, p);
-    }
-
-    /// <summary>PostgreSQL text cannot hold a NUL character (it would fail as an encoding error): no session can match one.</summary>
-    private static void RejectNul(string field, string label, string? value)
-    {
-        if (value?.Contains('\0') == true)
-            throw new SessionFilterException(field, $"The {label} contains a NUL character, which no session can contain.");
     }
 
     /// <summary>The SQL the list composes: the only text ever put into its statement.</summary>
@@ -175,6 +168,7 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
     private static partial Regex DottedQuad();
 
     private static SessionFilterException Invalid(string field, string message) => new(field, message);
+    private static SessionFilterException Invalid(string field, string message, int _) => new(field, message);
 
     private static SessionCursor Cursor(SessionRow row, SessionSort sort) => new(sort switch
     {

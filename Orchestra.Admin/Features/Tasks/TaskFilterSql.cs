@@ -33,8 +33,8 @@ public static partial class TaskFilterSql
         var f = filter ?? new FailedTaskFilter();
         var lines = new List<string>();
         var p = new DynamicParameters();
-        RefuseNul("taskType", "task type", f.TaskType);
-        RefuseNul("errorContains", "error text", f.ErrorContains);
+        FilteredQuery.RefuseNul("taskType", "task type", f.TaskType, Invalid);
+        FilteredQuery.RefuseNul("errorContains", "error text", f.ErrorContains, Invalid);
         if (!string.IsNullOrWhiteSpace(f.TaskType))
         {
             lines.Add(Fragments.TaskType);
@@ -68,13 +68,6 @@ public static partial class TaskFilterSql
         return new Built(lines, p);
     }
 
-    /// <summary>PostgreSQL text cannot hold a NUL character (the query would fail as an encoding error): no task can match one.</summary>
-    private static void RefuseNul(string field, string label, string? value)
-    {
-        if (value?.Contains('\0') == true)
-            throw new TaskFilterException(field, $"The {label} contains a NUL character, which no task can contain.");
-    }
-
     /// <summary>The payload filter when it is one JSON object; the error says where it is wrong (line, position).</summary>
     internal static string? PayloadFilter(string? text)
     {
@@ -100,6 +93,7 @@ public static partial class TaskFilterSql
         FilteredQuery.Compose(template, lines, direction: direction);
 
     private static TaskFilterException Invalid(string field, string message) => new(field, message);
+    private static TaskFilterException Invalid(string field, string message, int position) => new(field, message, position);
 
     [GeneratedRegex("^[0-9a-f]{16}$")]
     private static partial Regex FingerprintShape();
