@@ -63,13 +63,13 @@ public class ShellTests : BunitSetup
         var banner = Render<OutageBanner>();
         Assert.Empty(banner.FindAll("[role=alert]"));
         Assert.NotNull(chips.Find("[aria-label='PostgreSQL: checking…']"));
-        Assert.NotNull(chips.Find("[aria-label='Weaviate: not configured']"));
+        Assert.NotNull(chips.Find("[aria-label^='Weaviate: not configured (Set WEAVIATE_URL']"));
 
         var state = await health.ProbePostgresAsync(TimeSpan.FromSeconds(5));
 
         Assert.Equal(BackendStatus.Down, state.Status);
         Assert.Contains("cannot connect", state.Detail);
-        chips.WaitForAssertion(() => Assert.NotNull(chips.Find("[aria-label='PostgreSQL: unreachable']")));
+        chips.WaitForAssertion(() => Assert.NotNull(chips.Find("[aria-label^='PostgreSQL: unreachable (cannot connect']")));
         banner.WaitForAssertion(() => Assert.Contains("PostgreSQL is unreachable", banner.Find("[role=alert]").TextContent));
         Assert.Contains(state.Detail!, banner.Markup);
     }

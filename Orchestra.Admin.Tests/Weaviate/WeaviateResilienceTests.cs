@@ -221,10 +221,24 @@ public class WeaviateResilienceTests : IAsyncLifetime
     public async Task The_health_probe_reports_up_not_ready_and_down_within_its_own_timeout()
     {
         server.On("GET /v1/.well-known/ready", 200);
+        server.On("GET /v1/meta", 200, WeaviateContract.Example("meta.json"));
         var (health, _) = Health(server.Url);
         var up = await health.ProbeWeaviateAsync(TimeSpan.FromSeconds(5));
         // Up; on a machine so loaded that the answer took over a second, amber "slow" is the right answer too.
         Assert.True(up.Status == BackendStatus.Up || (up.Status == BackendStatus.Degraded && up.Detail!.StartsWith("slow: ")), $"{up.Status}: {up.Detail}");
+
+        // Ready, but the API refuses the key: amber with the words the pages show, not a green chip over failing pages.
+        server.On("GET /v1/meta", 401, """{"error":[{"message":"anonymous access not enabled"}]}""");
+        var refused = await health.ProbeWeaviateAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(BackendStatus.Degraded, refused.Status);
+        Assert.StartsWith("ready, but its API fails: ", refused.Detail);
+        Assert.Contains("set WEAVIATE_API_KEY", refused.Detail);
+
+        server.On("GET /v1/meta", 200, "{not json");
+        var garbled = await health.ProbeWeaviateAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(BackendStatus.Degraded, garbled.Status);
+        Assert.Contains("malformed JSON", garbled.Detail);
+        server.On("GET /v1/meta", 200, WeaviateContract.Example("meta.json"));
 
         server.On("GET /v1/.well-known/ready", 503);
         var notReady = await health.ProbeWeaviateAsync(TimeSpan.FromSeconds(5));

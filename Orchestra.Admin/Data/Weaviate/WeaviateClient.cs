@@ -31,6 +31,11 @@ public interface IWeaviateClient
 
     /// <summary>GET /v1/meta.</summary>
     Task<Meta> GetMetaAsync(CancellationToken ct = default);
+    /// <summary>
+    /// GET /v1/meta as a health check of the API (the key, the server's answers): over the probe's plain client, so it is
+    /// neither retried nor counted by the circuit breaker the pages' calls share.
+    /// </summary>
+    Task<Meta> ProbeMetaAsync(CancellationToken ct = default);
 
     /// <summary>GET /v1/nodes?output=verbose, or /v1/nodes/{className}?output=verbose for one class's shards.</summary>
     Task<NodesStatusResponse> GetNodesAsync(string? className = null, CancellationToken ct = default);
@@ -97,6 +102,14 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
     public Task<bool> IsReadyAsync(CancellationToken ct = default) => ProbeAsync("v1/.well-known/ready", ct);
 
     public async Task<Meta> GetMetaAsync(CancellationToken ct = default) => (await GetAsync<Meta>("v1/meta", null, ct))!;
+
+    public async Task<Meta> ProbeMetaAsync(CancellationToken ct = default)
+    {
+        const string request = "GET /v1/meta";
+        var (code, body) = await ProbeSendAsync("v1/meta", readBody: true, ct);
+        if (!IsSuccess(code)) throw WeaviateException.FromResponse(code, Text(body), request, ApiKeySent, null);
+        return Parse<Meta>(body, request)!;
+    }
 
     public async Task<NodesStatusResponse> GetNodesAsync(string? className = null, CancellationToken ct = default) =>
         className is null
@@ -219,14 +232,17 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
         return null;
     }
 
-    private async Task<bool> ProbeAsync(string path, CancellationToken ct)
+    private async Task<bool> ProbeAsync(string path, CancellationToken ct) => IsSuccess((await ProbeSendAsync(path, readBody: false, ct)).Code);
+
+    /// <summary>A GET over the probe's plain client, under the request timeout; failures as <see cref="WeaviateException"/>.</summary>
+    private async Task<(HttpStatusCode Code, byte[] Body)> ProbeSendAsync(string path, bool readBody, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(RequestTimeout);
         try
         {
-            using var response = await probe.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            return response.IsSuccessStatusCode;
+            using var response = await probe.GetAsync(path, readBody ? HttpCompletionOption.ResponseContentRead : HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            return (response.StatusCode, readBody ? await response.Content.ReadAsByteArrayAsync(timeout.Token) : []);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -84,11 +84,13 @@ public sealed class BackendHealth(
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             cts.CancelAfter(timeout);
             var client = services.GetRequiredService<IWeaviateClient>();
-            var ready = await client.IsReadyAsync(cts.Token);
-            next = Measured(Weaviate, started, ready ? null : "alive but not ready (GET /v1/.well-known/ready did not answer 200)");
-            // Which server answers is read again only after it was away (it may have been replaced meanwhile).
-            var wasAnswering = Weaviate.Status is BackendStatus.Up or BackendStatus.Degraded;
-            next = next with { IsEmulator = wasAnswering ? Weaviate.IsEmulator : await IsEmulatorAsync(client, cts.Token) };
+            if (!await client.IsReadyAsync(cts.Token))
+                next = Measured(Weaviate, started, "alive but not ready (GET /v1/.well-known/ready did not answer 200)");
+            else
+            {
+                var (apiProblem, isEmulator) = await ReadMetaAsync(client, timeout, ct, cts.Token);
+                next = Measured(Weaviate, started, apiProblem) with { IsEmulator = isEmulator ?? Weaviate.IsEmulator };
+            }
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
@@ -98,23 +100,32 @@ public sealed class BackendHealth(
         return next;
     }
 
-    private static async Task<bool> IsEmulatorAsync(IWeaviateClient client, CancellationToken ct)
+    /// <summary>
+    /// Readiness needs no API key and says nothing of the API itself: one read with the key (GET /v1/meta, beside the
+    /// pages' retries and circuit breaker) shows whether their calls can work. A wrong key, a failing server or a garbled answer is the problem returned (amber, with
+    /// the pages' own words); the meta also says whether the server is the emulator.
+    /// </summary>
+    private static async Task<(string? Problem, bool? IsEmulator)> ReadMetaAsync(IWeaviateClient client, TimeSpan timeout, CancellationToken stopping, CancellationToken ct)
     {
         try
         {
-            var modules = (await client.GetMetaAsync(ct)).Modules;
-            return modules != null && modules.ContainsKey(Features.Weaviate.WeaviateService.EmulatorModule);
+            var modules = (await client.ProbeMetaAsync(ct)).Modules;
+            return (null, modules != null && modules.ContainsKey(Features.Weaviate.WeaviateService.EmulatorModule));
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            return ($"ready, but its API did not answer within {timeout.TotalSeconds:0.#} s", null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return false; // readiness is what this probe reports; the Weaviate page shows a meta failure itself
+            return ($"ready, but its API fails: {Components.Controls.ErrorMessages.Describe(e)}", null);
         }
     }
 
-    private BackendState Measured(BackendState previous, long started, string? notReady)
+    private BackendState Measured(BackendState previous, long started, string? problem)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
-        if (notReady != null) return Next(previous, BackendStatus.Degraded, notReady, elapsed.TotalMilliseconds);
+        if (problem != null) return Next(previous, BackendStatus.Degraded, problem, elapsed.TotalMilliseconds);
         return elapsed > SlowThreshold
             ? Next(previous, BackendStatus.Degraded, $"slow: answered in {elapsed.TotalSeconds:0.0} s", elapsed.TotalMilliseconds)
             : Next(previous, BackendStatus.Up, null, elapsed.TotalMilliseconds);
