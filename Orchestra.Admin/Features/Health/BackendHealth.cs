@@ -102,8 +102,9 @@ public sealed class BackendHealth(
 
     /// <summary>
     /// Readiness needs no API key and says nothing of the API itself: one read with the key (GET /v1/meta, beside the
-    /// pages' retries and circuit breaker) shows whether their calls can work. A wrong key, a failing server or a garbled answer is the problem returned (amber, with
-    /// the pages' own words); the meta also says whether the server is the emulator.
+    /// pages' retries and circuit breaker) shows whether their calls can work. A wrong key, a failing server or a
+    /// garbled answer is the problem returned (amber, in the pages' own words); the meta also says whether the server
+    /// is the emulator.
     /// </summary>
     private static async Task<(string? Problem, bool? IsEmulator)> ReadMetaAsync(IWeaviateClient client, TimeSpan timeout, CancellationToken stopping, CancellationToken ct)
     {
