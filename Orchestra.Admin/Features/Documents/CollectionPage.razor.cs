@@ -52,6 +52,9 @@ public partial class CollectionPage : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
+        // The URL's view at once, before anything is awaited: the form the operator may already be typing into is
+        // not replaced once the keys arrive.
+        var changed = ReadUrl();
         if (keysOf != Collection)
         {
             keysOf = Collection;
@@ -65,7 +68,7 @@ public partial class CollectionPage : IDisposable
                 keys = []; // the grid's own panel shows what is wrong with the database
             }
         }
-        await ShowUrlAsync();
+        if (changed) await ReloadAsync();
     }
 
     private void OnLocationChanged(object? sender, LocationChangedEventArgs e) => _ = InvokeAsync(ShowUrlAsync);
@@ -73,8 +76,14 @@ public partial class CollectionPage : IDisposable
     /// <summary>Reads the view from the URL and loads it (the first render loads through the grid's panel itself).</summary>
     private async Task ShowUrlAsync()
     {
+        if (ReadUrl()) await ReloadAsync();
+    }
+
+    /// <returns>False when the URL holds the view already shown, or is not this collection's page.</returns>
+    private bool ReadUrl()
+    {
         var uri = Navigation.Uri;
-        if (uri == shownUri || !IsThisPage(uri)) return;
+        if (uri == shownUri || !IsThisPage(uri)) return false;
         shownUri = uri;
         var q = QueryHelpers.ParseQuery(new Uri(uri).Query);
         string? Get(string name) => q.TryGetValue(name, out var v) ? v.ToString() : null;
@@ -86,7 +95,7 @@ public partial class CollectionPage : IDisposable
         position.FromQuery(Get(KeysetPosition<DocumentCursor>.AfterParameter), Get(KeysetPosition<DocumentCursor>.BeforeParameter),
             Get(KeysetPosition<DocumentCursor>.PageParameter));
         plan = null;
-        if (gridPanel != null) await gridPanel.RefreshAsync();
+        return true;
     }
 
     /// <summary>This collection's page (not a document of it, another collection, or another page being opened).</summary>
