@@ -49,6 +49,9 @@ public sealed class PostgresOptions
     public int CommandTimeoutSeconds { get; set; } = 30;
     /// <summary>statement_timeout for the dashboard's read queries.</summary>
     public int StatementTimeoutSeconds { get; set; } = 5;
+    /// <summary>lock_timeout for the dashboard's reads: a read that would queue behind a lock gives up instead (and does
+    /// not hold up, in the lock queue, everything that arrives after it).</summary>
+    public int LockTimeoutMilliseconds { get; set; } = 200;
     /// <summary>A query running longer than this is flagged long-running (Cancel / Terminate offered).</summary>
     public int LongRunningSeconds { get; set; } = 60;
 }

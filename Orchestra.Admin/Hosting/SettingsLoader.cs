@@ -37,6 +37,7 @@ public static class SettingsLoader
             "OrchestraAdmin:Postgres:MinPoolSize", $"must be from 0 to MaxPoolSize ({options.Postgres.MaxPoolSize}) (is {options.Postgres.MinPoolSize})");
         Require(options.Postgres.CommandTimeoutSeconds >= 1, "OrchestraAdmin:Postgres:CommandTimeoutSeconds", $"must be at least 1 (is {options.Postgres.CommandTimeoutSeconds})");
         Require(options.Postgres.StatementTimeoutSeconds >= 1, "OrchestraAdmin:Postgres:StatementTimeoutSeconds", $"must be at least 1 (is {options.Postgres.StatementTimeoutSeconds})");
+        Require(options.Postgres.LockTimeoutMilliseconds is >= 1 and <= 60_000, "OrchestraAdmin:Postgres:LockTimeoutMilliseconds", $"must be 1 to 60000 (is {options.Postgres.LockTimeoutMilliseconds})");
         Require(options.Postgres.LongRunningSeconds >= 1, "OrchestraAdmin:Postgres:LongRunningSeconds", $"must be at least 1 (is {options.Postgres.LongRunningSeconds})");
         Require(options.Sampling.IntervalSeconds >= 1, "OrchestraAdmin:Sampling:IntervalSeconds", $"must be at least 1 (is {options.Sampling.IntervalSeconds})");
         Require(options.Sampling.RetentionDays >= 1, "OrchestraAdmin:Sampling:RetentionDays", $"must be at least 1 (is {options.Sampling.RetentionDays})");

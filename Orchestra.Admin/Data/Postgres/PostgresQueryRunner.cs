@@ -15,6 +15,14 @@ public sealed class QueryTimeoutException(string queryName, TimeSpan timeout, Ex
     public TimeSpan Timeout { get; } = timeout;
 }
 
+/// <summary>Names of the app's data sources besides the one pool (keyed services).</summary>
+public static class PostgresDataSources
+{
+    /// <summary>Each connection is closed after use, never pooled: for statements whose session state must not outlive them
+    /// (EXPLAIN ANALYZE of an operator's statement).</summary>
+    public const string Unpooled = "unpooled";
+}
+
 /// <summary>
 /// The one way the dashboard reads PostgreSQL: a named query from <see cref="SqlCatalog"/>,
 /// parameters through Dapper, a per-call statement_timeout, and a log line with the query's
@@ -52,8 +60,11 @@ public sealed class PostgresQueryRunner(
             await using var conn = await dataSource.OpenConnectionAsync(ct);
             // SET LOCAL keeps the timeout to this transaction, so it never leaks into the pool.
             await using var tx = await conn.BeginTransactionAsync(ct);
-            var ms = ((long)limit.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-            await conn.ExecuteAsync(new CommandDefinition($"SET LOCAL statement_timeout = {ms}", transaction: tx, cancellationToken: ct));
+            // lock_timeout: a read never queues behind a lock another session holds (nor holds up, in the lock queue,
+            // everything that arrives after it); it fails at once with SQLSTATE 55P03 instead.
+            await conn.ExecuteAsync(new CommandDefinition(string.Create(CultureInfo.InvariantCulture,
+                $"SET LOCAL statement_timeout = {(long)limit.TotalMilliseconds}; SET LOCAL lock_timeout = {options.Value.Postgres.LockTimeoutMilliseconds}"),
+                transaction: tx, cancellationToken: ct));
             // The client-side timeout is a backstop a little beyond the server's.
             var result = await run(conn, tx, sql, (int)Math.Ceiling(limit.TotalSeconds) + 5);
             await tx.CommitAsync(ct);

@@ -65,6 +65,15 @@ public static class SqlScripts
             .ToHashSet(StringComparer.Ordinal);
     }
 
+    /// <summary>Applies <c>sql/roles.sql</c> (the least-privilege roles, and the restricted role EXPLAIN ANALYZE runs as). For the
+    /// demo and tests: on a real stack its owner runs it (see the file). Roles are cluster-wide: two databases of one server
+    /// must not apply it at the same moment (CREATE ROLE and GRANT on a role collide).</summary>
+    public static async Task ApplyRolesAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(SqlCatalog.Get("roles"), commandTimeout: 0, cancellationToken: ct));
+    }
+
     /// <summary>Creates the stack's tables (<c>sql/schema</c>) where they are missing. For the demo and tests only:
     /// the dashboard never changes the shape of a real stack's tables.</summary>
     public static async Task ApplyStackSchemaAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
