@@ -137,9 +137,38 @@ public static class AuthSetup
         }
     }
 
-    /// <summary>Only a path on this site: never an open redirect to another host.</summary>
+    /// <summary>Longer return addresses are refused: no page of the dashboard needs one.</summary>
+    public const int MaxReturnUrlLength = 2048;
+
+    /// <summary>
+    /// The return address after sign-in (password or single sign-on) when it is a path of this site, else "/": never an
+    /// open redirect. Checked as given and percent-decoded, since a proxy or a browser may decode it on the way.
+    /// </summary>
     public static string SafeReturnUrl(string? returnUrl) =>
-        returnUrl is { Length: > 0 } url && url[0] == '/' && !url.StartsWith("//") && !url.StartsWith("/\\") ? url : "/";
+        returnUrl is { Length: > 0 and <= MaxReturnUrlLength } url && IsPathOfThisSite(url) && Decoded(url) is { } decoded && StartsAsPathOfThisSite(decoded)
+            ? url
+            : "/";
+
+    // What the app puts in a return address is URL-encoded: nothing that a browser drops or rewrites before reading it
+    // (tab, line breaks, control characters, spaces, backslash: "/\t/host" is read as "//host").
+    private static bool IsPathOfThisSite(string url) =>
+        StartsAsPathOfThisSite(url) && !url.Any(c => char.IsWhiteSpace(c) || c == '\\');
+
+    // "/" and then neither "/" nor "\": "//host" and "/\host" are another site.
+    private static bool StartsAsPathOfThisSite(string url) =>
+        url[0] == '/' && (url.Length == 1 || url[1] is not ('/' or '\\')) && !url.Any(char.IsControl);
+
+    // Decoded until nothing changes; null if it keeps changing (encoded over and over: no page makes such an address).
+    private static string? Decoded(string url)
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var next = Uri.UnescapeDataString(url);
+            if (next == url) return url;
+            url = next;
+        }
+        return null;
+    }
 }
 
 public sealed class LoginForm
