@@ -35,18 +35,26 @@ public class SignInApp : IAsyncLifetime
         App = await StartAsync();
     }
 
-    public Task<RunningApp> StartAsync() => RunningApp.StartAsync("signin-app", new Dictionary<string, string?>
+    public Task<RunningApp> StartAsync()
     {
-        ["POSTGRES_DSN"] = AppFixture.StackDsn(database.Server.ConnectionStringFor(database.Name)),
-        ["WEAVIATE_URL"] = null,
-        ["ORCHESTRA_ADMIN_DEV_LOGIN"] = null,
-        ["ASPNETCORE_ENVIRONMENT"] = null,
-        ["ASPNETCORE_URLS"] = null,
-        ["ORCHESTRA_ADMIN_USERS"] = $"{OperatorName}:Operator:{PasswordHashing.Hash(OperatorPassword)};{ViewerName}:Viewer:{PasswordHashing.Hash(ViewerPassword)}",
-        ["OrchestraAdmin__Auth__KeysDirectory"] = KeysDirectory,
-        ["OrchestraAdmin__Auth__LoginAttemptsPerUser"] = AttemptsPerUser.ToString(),
-        ["OrchestraAdmin__Auth__LoginAttemptsPerIp"] = AttemptsPerIp.ToString(),
-    });
+        var environment = new Dictionary<string, string?>
+        {
+            ["POSTGRES_DSN"] = AppFixture.StackDsn(database.Server.ConnectionStringFor(database.Name)),
+            ["WEAVIATE_URL"] = null,
+            ["ORCHESTRA_ADMIN_DEV_LOGIN"] = null,
+            ["ASPNETCORE_ENVIRONMENT"] = null,
+            ["ASPNETCORE_URLS"] = null,
+            ["ORCHESTRA_ADMIN_USERS"] = $"{OperatorName}:Operator:{PasswordHashing.Hash(OperatorPassword)};{ViewerName}:Viewer:{PasswordHashing.Hash(ViewerPassword)}",
+            ["OrchestraAdmin__Auth__KeysDirectory"] = KeysDirectory,
+            ["OrchestraAdmin__Auth__LoginAttemptsPerUser"] = AttemptsPerUser.ToString(),
+            ["OrchestraAdmin__Auth__LoginAttemptsPerIp"] = AttemptsPerIp.ToString(),
+        };
+        AddEnvironment(environment);
+        return RunningApp.StartAsync("signin-app", environment);
+    }
+
+    /// <summary>Settings a derived fixture adds to the app's environment.</summary>
+    protected virtual void AddEnvironment(Dictionary<string, string?> environment) { }
 
     /// <summary>Restarts the app process (same keys, same database): what an operator's browser sees after a deploy.</summary>
     public async Task RestartAsync()
@@ -81,10 +89,12 @@ public sealed partial class BrowserlikeClient : IDisposable
     private readonly HttpClient http;
     public CookieContainer Cookies { get; } = new();
 
-    public BrowserlikeClient(Uri baseUrl)
+    /// <param name="forwardedFor">Sent as X-Forwarded-For on every request, as a reverse proxy in front of the app would.</param>
+    public BrowserlikeClient(Uri baseUrl, string? forwardedFor = null)
     {
         http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = baseUrl };
         http.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        if (forwardedFor != null) http.DefaultRequestHeaders.Add("X-Forwarded-For", forwardedFor);
     }
 
     public Task<HttpResponseMessage> GetAsync(string path) => http.GetAsync(path);
@@ -104,6 +114,15 @@ public sealed partial class BrowserlikeClient : IDisposable
             ["ReturnUrl"] = returnUrl,
             ["__RequestVerificationToken"] = token,
         }));
+    }
+
+    /// <summary>Presses Sign out in the top bar (of the audit page) as a browser would, the form's antiforgery token with it.</summary>
+    public async Task<HttpResponseMessage> SignOutAsync()
+    {
+        var page = await (await http.GetAsync("/audit")).Content.ReadAsStringAsync();
+        var token = AntiforgeryField().Match(page).Groups["token"].Value;
+        Assert.NotEmpty(token);
+        return await http.PostAsync("/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
     }
 
     public string? AuthCookie(Uri baseUrl) => Cookies.GetCookies(baseUrl)[AuthSetup.CookieName]?.Value;
