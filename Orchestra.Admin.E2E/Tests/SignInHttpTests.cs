@@ -277,23 +277,29 @@ public class SignInHttpTests(SignInApp fixture) : IClassFixture<SignInApp>
         Assert.True(IsSignInRedirect(await forged.GetAsync("/")));
     }
 
-    /// <summary>A cookie made with the app's own keys: valid, or expired by its ticket.</summary>
-    private string CookieSignedWithTheAppsKeys(DateTimeOffset expires)
+    /// <summary>A cookie made with the app's own keys as a password sign-in makes it (valid, or expired by its ticket), or with <paramref name="identity"/>.</summary>
+    private string CookieSignedWithTheAppsKeys(DateTimeOffset expires, ClaimsIdentity? identity = null)
     {
         var provider = DataProtectionProvider.Create(new DirectoryInfo(fixture.KeysDirectory), b => b.SetApplicationName("orchestra-admin"));
         var protector = provider.CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", "Cookies", "v2");
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, SignInApp.OperatorName), new Claim(ClaimTypes.Role, AdminRoles.Operator)], "Cookies");
+        identity ??= new ClaimsIdentity([new Claim(ClaimTypes.Name, SignInApp.OperatorName), new Claim(ClaimTypes.Role, AdminRoles.Operator),
+            new Claim(AuthSetup.AuthMethodClaim, "password"), SignIns.NewIdClaim()], "Cookies");
         var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity),
             new AuthenticationProperties { IssuedUtc = expires.AddHours(-8), ExpiresUtc = expires }, "Cookies");
         return new TicketDataFormat(protector).Protect(ticket);
     }
 
     [Fact]
-    public async Task An_expired_cookie_is_rejected_and_a_current_one_with_the_same_keys_accepted()
+    public async Task An_expired_cookie_or_one_without_a_sign_in_id_is_rejected_and_a_current_one_with_the_same_keys_accepted()
     {
         using var current = NewClient();
         current.Cookies.Add(fixture.App.BaseUrl, new Cookie(AuthSetup.CookieName, CookieSignedWithTheAppsKeys(DateTimeOffset.UtcNow.AddHours(1))));
         Assert.Equal(HttpStatusCode.OK, (await current.GetAsync("/")).StatusCode);
+
+        using var withoutSignInId = NewClient();
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, SignInApp.OperatorName), new Claim(ClaimTypes.Role, AdminRoles.Operator)], "Cookies");
+        withoutSignInId.Cookies.Add(fixture.App.BaseUrl, new Cookie(AuthSetup.CookieName, CookieSignedWithTheAppsKeys(DateTimeOffset.UtcNow.AddHours(1), identity)));
+        Assert.True(IsSignInRedirect(await withoutSignInId.GetAsync("/"))); // one the app cannot sign out
 
         using var expired = NewClient();
         expired.Cookies.Add(fixture.App.BaseUrl, new Cookie(AuthSetup.CookieName, CookieSignedWithTheAppsKeys(DateTimeOffset.UtcNow.AddMinutes(-1))));

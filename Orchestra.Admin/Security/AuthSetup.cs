@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
@@ -39,6 +40,22 @@ public static class AuthSetup
                 o.LogoutPath = "/logout";
                 o.AccessDeniedPath = "/login";
                 o.ReturnUrlParameter = "returnUrl";
+                // Checked on every request: no database needed (SignIns.IsAllowed). Whether it was signed out is
+                // asked where a sign-in outlives the request (an open page's circuit, SignInRevalidation) and before
+                // the cookie is renewed, so that a signed-out cookie is never extended.
+                o.Events.OnValidatePrincipal = async context =>
+                {
+                    if (context.Principal is { } user && !context.HttpContext.RequestServices.GetRequiredService<SignIns>().IsAllowed(user))
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                };
+                o.Events.OnCheckSlidingExpiration = async context =>
+                {
+                    if (context.ShouldRenew && await context.HttpContext.RequestServices.GetRequiredService<SignIns>().IsSignedOutAsync(context.Principal!))
+                        context.ShouldRenew = false;
+                };
                 o.Events.OnRedirectToLogin = context =>
                 {
                     // A browser asking for a page is sent to the sign-in page; the Blazor hub and other calls get 401.
@@ -76,6 +93,7 @@ public static class AuthSetup
                     var identity = (ClaimsIdentity)principal.Identity!;
                     identity.AddClaim(new Claim(ClaimTypes.Role, role));
                     identity.AddClaim(new Claim(AuthMethodClaim, "oidc"));
+                    identity.AddClaim(SignIns.NewIdClaim());
                     return Task.CompletedTask;
                 };
             });
@@ -107,8 +125,11 @@ public static class AuthSetup
 
         services.AddSingleton<LoginService>();
         services.AddHttpContextAccessor();
+        services.AddSingleton<SignIns>();
         services.AddScoped<ClientAddress>();
-        services.AddScoped<CircuitHandler, ClientAddressCircuitHandler>();
+        services.AddScoped<CircuitSignIn>();
+        services.AddScoped<CircuitHandler, CircuitConnectionHandler>();
+        services.AddScoped<AuthenticationStateProvider, SignInRevalidation>();
         services.AddScoped<ICurrentOperator, CurrentOperator>();
     }
 
