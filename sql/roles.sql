@@ -35,6 +35,8 @@ GRANT INSERT ON orchestra_admin.audit_log TO orchestra_admin_viewer;
 GRANT INSERT, DELETE ON orchestra_admin.metric_samples TO orchestra_admin_viewer;
 -- Searching is read-only and open to Viewers; each keeps a short list of their recent searches.
 GRANT INSERT, DELETE ON orchestra_admin.recent_searches TO orchestra_admin_viewer;
+-- Anyone signs out: the sign-out is recorded so the sign-in's other open pages end; old ones are deleted on the way.
+GRANT INSERT, DELETE ON orchestra_admin.sign_outs TO orchestra_admin_viewer;
 
 -- Acting: only what the actions need.
 GRANT UPDATE ON public.task_queue TO orchestra_admin_operator;                 -- requeue, cancel tasks

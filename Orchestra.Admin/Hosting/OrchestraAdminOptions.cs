@@ -20,7 +20,8 @@ public sealed class OrchestraAdminOptions
 
     /// <summary>
     /// IP addresses of reverse proxies whose X-Forwarded-Proto is believed (loopback always is), so that HTTPS
-    /// ended at the proxy still gets HSTS and Secure cookies.
+    /// ended at the proxy still gets HSTS and Secure cookies; and whose X-Forwarded-For is (only theirs), so that the
+    /// per-address limits and the audit log see each browser behind the proxy.
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
     public Features.Cache.CacheOptions Cache { get; set; } = new();

@@ -54,6 +54,7 @@ public static class SettingsLoader
         Require(weaviate.CircuitBreakerMinimumThroughput >= 2, "OrchestraAdmin:Weaviate:CircuitBreakerMinimumThroughput", $"must be at least 2 (is {weaviate.CircuitBreakerMinimumThroughput})");
         Require(weaviate.CircuitBreakerBreakSeconds >= 1, "OrchestraAdmin:Weaviate:CircuitBreakerBreakSeconds", $"must be at least 1 (is {weaviate.CircuitBreakerBreakSeconds})");
         Require(options.HealthProbeIntervalSeconds >= 1, "OrchestraAdmin:HealthProbeIntervalSeconds", $"must be at least 1 (is {options.HealthProbeIntervalSeconds})");
+        Require(options.Auth.RevalidateSeconds is >= 1 and <= 3600, "OrchestraAdmin:Auth:RevalidateSeconds", $"must be from 1 to 3600 (is {options.Auth.RevalidateSeconds})");
         foreach (var proxy in options.TrustedProxies)
             Require(System.Net.IPAddress.TryParse(proxy, out _), "OrchestraAdmin:TrustedProxies", $"'{proxy}' is not an IP address");
         return options;
