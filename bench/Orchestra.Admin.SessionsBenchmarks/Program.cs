@@ -101,7 +101,7 @@ static async Task<(string Line, bool Met)> CompareUserAgentsAsync(BenchProgram b
     var bots = await sides.ListAsync(UserAgentBenchDatabase.Adversarial) + await sides.ListAsync(UserAgentBenchDatabase.Ordinary);
     if (bots != 0) throw new InvalidOperationException($"{bots} rows parsed as bots or as nothing: the sides are not what they say.");
     // Ordinary and adversarial, with and without parsing (the read alone), the order reversed every round; two warm-up rounds.
-    var check = await PairedCheck.RunAsync(21, 2,
+    var check = await PairedCheck.RunAsync(41, 2,
         () => sides.ListAsync(UserAgentBenchDatabase.Ordinary), () => sides.ListAsync(UserAgentBenchDatabase.Adversarial),
         () => sides.ListAsync(UserAgentBenchDatabase.Ordinary, parse: false), () => sides.ListAsync(UserAgentBenchDatabase.Adversarial, parse: false));
     var ratios = check.Ratios(1, 0);
