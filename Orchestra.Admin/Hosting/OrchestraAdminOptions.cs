@@ -66,6 +66,12 @@ public sealed class DocumentsOptions
     public int ExportTimeoutSeconds { get; set; } = DefaultExportTimeoutSeconds;
     /// <summary>At most this many documents in one export (the query's LIMIT; sent as X-Export-Limit).</summary>
     public int ExportMaxDocuments { get; set; } = DefaultExportMaxDocuments;
+    /// <summary>Exports running at once, for all users: the size of the exports' own connection pool (the pages' pool is never used by them).</summary>
+    public int ExportMaxConcurrent { get; set; } = 4;
+    /// <summary>Exports one user may run at once; beyond it an export is refused (429 with Retry-After).</summary>
+    public int ExportMaxConcurrentPerUser { get; set; } = 2;
+    /// <summary>An export whose client reads nothing for this long is ended and its connection released.</summary>
+    public int ExportWriteTimeoutSeconds { get; set; } = 30;
 }
 
 public sealed class SamplingOptions

@@ -43,6 +43,10 @@ public static class SettingsLoader
         Require(options.Sampling.RetentionDays >= 1, "OrchestraAdmin:Sampling:RetentionDays", $"must be at least 1 (is {options.Sampling.RetentionDays})");
         Require(options.Documents.ExportTimeoutSeconds >= 1, "OrchestraAdmin:Documents:ExportTimeoutSeconds", $"must be at least 1 (is {options.Documents.ExportTimeoutSeconds})");
         Require(options.Documents.ExportMaxDocuments >= 1, "OrchestraAdmin:Documents:ExportMaxDocuments", $"must be at least 1 (is {options.Documents.ExportMaxDocuments})");
+        Require(options.Documents.ExportMaxConcurrent is >= 1 and <= 100, "OrchestraAdmin:Documents:ExportMaxConcurrent", $"must be from 1 to 100 (is {options.Documents.ExportMaxConcurrent})");
+        Require(options.Documents.ExportMaxConcurrentPerUser >= 1 && options.Documents.ExportMaxConcurrentPerUser <= options.Documents.ExportMaxConcurrent,
+            "OrchestraAdmin:Documents:ExportMaxConcurrentPerUser", $"must be from 1 to ExportMaxConcurrent ({options.Documents.ExportMaxConcurrent}) (is {options.Documents.ExportMaxConcurrentPerUser})");
+        Require(options.Documents.ExportWriteTimeoutSeconds >= 1, "OrchestraAdmin:Documents:ExportWriteTimeoutSeconds", $"must be at least 1 (is {options.Documents.ExportWriteTimeoutSeconds})");
         Require(options.Sessions.CleanupBatchSize is >= 1 and <= 100_000, "OrchestraAdmin:Sessions:CleanupBatchSize", $"must be from 1 to 100000 (is {options.Sessions.CleanupBatchSize})");
         Require(options.Cache.MaxPatternDeleteKeys >= 1, "OrchestraAdmin:Cache:MaxPatternDeleteKeys", $"must be at least 1 (is {options.Cache.MaxPatternDeleteKeys})");
         Require(options.Cache.PurgeBatchSize is >= 1 and <= 100_000, "OrchestraAdmin:Cache:PurgeBatchSize", $"must be from 1 to 100000 (is {options.Cache.PurgeBatchSize})");

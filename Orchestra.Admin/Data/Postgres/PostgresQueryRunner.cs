@@ -21,6 +21,9 @@ public static class PostgresDataSources
     /// <summary>Each connection is closed after use, never pooled: for statements whose session state must not outlive them
     /// (EXPLAIN ANALYZE of an operator's statement).</summary>
     public const string Unpooled = "unpooled";
+    /// <summary>The documents export's own small pool (OrchestraAdmin:Documents:ExportMaxConcurrent connections): an export
+    /// holds its connection while its client downloads, never one of the pages'.</summary>
+    public const string Exports = "exports";
 }
 
 /// <summary>
@@ -49,6 +52,49 @@ public sealed class PostgresQueryRunner(
     public Task<IReadOnlyList<T>> QuerySqlAsync<T>(string name, string sql, object? parameters = null, TimeSpan? timeout = null, CancellationToken ct = default) =>
         RunAsync(name, sql, timeout, ct, async (conn, tx, text, cmdTimeout) =>
             (IReadOnlyList<T>)(await conn.QueryAsync<T>(new CommandDefinition(text, parameters, tx, cmdTimeout, cancellationToken: ct))).AsList());
+
+    /// <summary>
+    /// Starts SQL composed like <see cref="QuerySqlAsync{T}"/> for a caller that takes its rows one at a time and passes
+    /// them on (the documents export), on <paramref name="pool"/>, with <paramref name="timeout"/> as its statement_timeout
+    /// and times written as text in UTC. The connection and transaction stay open until the caller disposes the result.
+    /// </summary>
+    public async Task<StreamingQuery> OpenStreamAsync(NpgsqlDataSource pool, string name, string sql, DynamicParameters parameters,
+        TimeSpan timeout, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        NpgsqlConnection? conn = null;
+        NpgsqlTransaction? tx = null;
+        NpgsqlCommand? command = null;
+        StreamingQuery? opened = null;
+        try
+        {
+            conn = await pool.OpenConnectionAsync(ct);
+            tx = await conn.BeginTransactionAsync(ct);
+            var ms = ((long)timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+            await conn.ExecuteAsync(new CommandDefinition($"SET LOCAL statement_timeout = {ms}; SET LOCAL TimeZone = 'UTC'", transaction: tx, cancellationToken: ct));
+            // Our own command rather than Dapper's reader: a read stopped early is cancelled on the server, not drained.
+            command = new NpgsqlCommand(sql, conn, tx) { CommandTimeout = (int)Math.Ceiling(timeout.TotalSeconds) + 5 };
+            foreach (var parameter in parameters.ParameterNames)
+                command.Parameters.Add(new NpgsqlParameter(parameter, parameters.Get<object?>(parameter) ?? DBNull.Value));
+            var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            opened = new StreamingQuery(name, conn, tx, command, reader, timeout, started, logger);
+            return opened;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Query {QueryName} timed out after {TimeoutMs} ms", name, timeout.TotalMilliseconds);
+            throw new QueryTimeoutException(name, timeout, e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Query {QueryName} failed after {ElapsedMs:0.0} ms: {Error}", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, LoggableError(e));
+            throw;
+        }
+        finally
+        {
+            if (opened == null) await StreamingQuery.CloseAsync(conn, tx, command, null, cancel: false);
+        }
+    }
 
     private async Task<T> RunAsync<T>(string name, string sql, TimeSpan? timeout, CancellationToken ct,
         Func<NpgsqlConnection, NpgsqlTransaction, string, int, Task<T>> run)
