@@ -9,10 +9,10 @@ namespace Orchestra.Admin.E2E.Tests;
 public sealed class SlowPostgresTests(AppFixture app) : E2ETest(app)
 {
     [Fact]
-    public Task A_locked_table_skips_its_panel_and_the_other_panels_render() => WithPageAsync(async page =>
+    public Task A_locked_table_is_skipped_with_who_holds_it_and_the_other_panels_render() => WithPageAsync(async page =>
     {
-        // As a migration holding a lock would: the dashboard's read of documents does not join its lock queue (where it
-        // would wait its 5 s statement timeout and hold up every reader after it); it gives up at its lock_timeout.
+        // As a migration holding a lock would: the dashboard does not join the table's lock queue (where it would wait its
+        // 5 s statement timeout and hold up every reader after it); the table sizes skip that table and name who holds it.
         await using var conn = new NpgsqlConnection(App.DatabaseConnectionString);
         await conn.OpenAsync();
         await using var tx = await conn.BeginTransactionAsync();
@@ -21,7 +21,8 @@ public sealed class SlowPostgresTests(AppFixture app) : E2ETest(app)
         try
         {
             await page.GotoAsync("/");
-            await Expect(Panel(page, "Table sizes")).ToContainTextAsync("Skipped: a table this reads is locked by another session", new() { Timeout = 30_000 });
+            await Expect(Panel(page, "Table sizes").GetByTestId("table-size-skipped"))
+                .ToHaveTextAsync($"skipped: table locked by pid {conn.ProcessID}", new() { Timeout = 30_000 });
             await Expect(page.GetByTestId("active-connections")).ToBeVisibleAsync();
             await Expect(page.GetByTestId("cache-hit-ratio")).ToBeVisibleAsync();
             await Expect(Panel(page, "Active connections").GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);

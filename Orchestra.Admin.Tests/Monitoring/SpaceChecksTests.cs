@@ -19,14 +19,23 @@ public class SpaceChecksTests(PostgresDatabase db) : IClassFixture<PostgresDatab
         // A migration of the stack holds ACCESS EXCLUSIVE: the size query must not join that table's lock queue for its
         // whole statement_timeout (every reader arriving after it would then wait behind the dashboard too).
         await using var migration = await db.OpenOtherConnectionAsync("the-stacks-migration");
-        await migration.ExecuteAsync("CREATE TABLE IF NOT EXISTS space_locked (id int)");
+        await migration.ExecuteAsync("CREATE TABLE IF NOT EXISTS space_locked (id int PRIMARY KEY)");
         await using var tx = await migration.BeginTransactionAsync();
         await migration.ExecuteAsync("LOCK TABLE space_locked IN ACCESS EXCLUSIVE MODE");
 
-        var e = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => new SpaceChecks(TestServices.QueryRunner(db, statementTimeoutSeconds: 30)).TableSizesAsync(100));
+        var tables = await new SpaceChecks(TestServices.QueryRunner(db, statementTimeoutSeconds: 30)).TableSizesAsync(100);
 
-        Assert.Equal(Npgsql.PostgresErrorCodes.LockNotAvailable, e.SqlState);
-        Assert.StartsWith("Skipped: a table this reads is locked by another session", Orchestra.Admin.Components.Controls.ErrorMessages.Describe(e));
+        var locked = tables[0]; // skipped rows first: during an incident they are the news
+        Assert.Equal(("public.space_locked", migration.ProcessID, null), (locked.TableName, locked.LockedByPid, locked.TotalBytes));
+        Assert.All(tables.Skip(1), t => Assert.True(t.LockedByPid is null && t.TotalBytes > 0, t.TableName));
+
+        // An index being rebuilt (REINDEX takes ACCESS EXCLUSIVE on the index, which pg_indexes_size would wait for)
+        // skips its table too.
+        await tx.RollbackAsync();
+        await using var reindex = await migration.BeginTransactionAsync();
+        await migration.ExecuteAsync("REINDEX INDEX space_locked_pkey", transaction: reindex);
+        var rebuilding = (await new SpaceChecks(TestServices.QueryRunner(db, statementTimeoutSeconds: 30)).TableSizesAsync(100))[0];
+        Assert.Equal(("public.space_locked", migration.ProcessID), (rebuilding.TableName, rebuilding.LockedByPid));
     }
 
     [Fact]
@@ -88,6 +97,21 @@ public class SpaceTabTests : BunitSetup
         var row = tab.Find("tbody tr");
         Assert.Contains("public.documents", row.TextContent);
         Assert.Contains("50 MB", row.TextContent);
+    }
+
+    [Fact]
+    public void A_table_skipped_for_a_lock_says_who_holds_it_and_the_others_keep_their_sizes()
+    {
+        checks.Tables = () => Task.FromResult<IReadOnlyList<TableSize>>(
+        [
+            new TableSize("public.task_queue", "public", "task_queue", null, null, null, null, 20_000, LockedByPid: 4711),
+            new TableSize("public.documents", "public", "documents", 52_428_800, 40_000_000, 12_000_000, 428_800, 50_000),
+        ]);
+        var tab = Render<SpaceTab>();
+
+        var rows = tab.FindAll("tbody tr");
+        Assert.Equal("skipped: table locked by pid 4711", rows[0].QuerySelector("[data-testid=table-size-skipped]")!.TextContent);
+        Assert.Contains("50 MB", rows[1].TextContent);
     }
 
     [Fact]

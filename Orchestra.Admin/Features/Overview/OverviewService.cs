@@ -15,15 +15,17 @@ public sealed record ConnectionSummary(
 
 /// <param name="TableName">Schema-qualified, quoted by PostgreSQL where needed.</param>
 /// <param name="EstimatedRows">pg_class.reltuples; null when the table was never analyzed.</param>
+/// <param name="LockedByPid">Set when the table was skipped (its sizes null): another session holds or awaits ACCESS EXCLUSIVE on it.</param>
 public sealed record TableSize(
     string TableName,
     string SchemaName,
     string RelationName,
-    long TotalBytes,
-    long TableBytes,
-    long IndexBytes,
-    long ToastBytes,
-    long? EstimatedRows);
+    long? TotalBytes,
+    long? TableBytes,
+    long? IndexBytes,
+    long? ToastBytes,
+    long? EstimatedRows,
+    int? LockedByPid = null);
 
 /// <param name="ExtraRights">Role attributes a dashboard does not need (SUPERUSER, REPLICATION…), comma-separated; empty when none.</param>
 /// <param name="AdminGroups">The roles of sql/roles.sql the login is a member of, comma-separated.</param>
