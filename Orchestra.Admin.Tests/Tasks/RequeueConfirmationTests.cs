@@ -105,4 +105,64 @@ public class RequeueConfirmationTests(PostgresDatabase db) : IClassFixture<Postg
         Assert.Equal((40L, 36L, 4L), (report.Matched, report.Requeued, report.Skipped));
         Assert.Equal(4, report.SkippedBecause!.NoLongerMatching);
     }
+
+    [Fact]
+    public async Task A_confirmation_holds_only_for_its_operator_its_request_and_until_it_expires_and_a_refused_run_is_audited()
+    {
+        var type = NewType();
+        await TaskRows.InsertManyFailedAsync(db, type, 5, Base);
+        var harness = new TasksHarness(db);
+        var request = new RequeueRequest(Filter: new FailedTaskFilter { TaskType = type });
+        var confirmed = await harness.Actions.ConfirmRequeueAsync(TasksHarness.Operator, request);
+        var auditBefore = await TaskRows.ScalarAsync<long>(db, "SELECT COALESCE(max(id), 0) FROM orchestra_admin.audit_log");
+
+        async Task RefusedAsync(Task<RequeueReport> run, string reason)
+        {
+            var e = await Assert.ThrowsAsync<RequeueConfirmationException>(() => run);
+            Assert.Contains(reason, e.Message);
+        }
+        await RefusedAsync(harness.Actions.RequeueAsync(TasksHarness.SecondOperator, request, confirmed.Id), "is otto's");
+        // A wider filter with the same confirmation: refused, not widened.
+        await RefusedAsync(harness.Actions.RequeueAsync(TasksHarness.Operator, new RequeueRequest(Filter: new FailedTaskFilter(), All: true), confirmed.Id), "another filter");
+        await RefusedAsync(harness.Actions.RequeueAsync(TasksHarness.Operator, request, Guid.NewGuid()), "unknown or expired");
+        await using (var conn = await db.OpenOtherConnectionAsync())
+            await conn.ExecuteAsync("UPDATE orchestra_admin.requeue_confirmations SET expires_at = now() - interval '1 second' WHERE id = @id", new { id = confirmed.Id });
+        await RefusedAsync(harness.Actions.RequeueAsync(TasksHarness.Operator, request, confirmed.Id), "unknown or expired");
+
+        Assert.Equal(5, await TaskRows.ScalarAsync<long>(db, "SELECT count(*) FROM task_queue WHERE task_type = @type AND status = 'failed'", new { type }));
+        Assert.Equal(4, await TaskRows.ScalarAsync<long>(db, """
+            SELECT count(*) FROM orchestra_admin.audit_log
+            WHERE id > @auditBefore AND action = 'task.requeue' AND NOT succeeded AND error LIKE 'refused: The confirmation %'
+            """, new { auditBefore }));
+
+        // The next dry run deletes the expired confirmation and its pinned tasks.
+        var next = await harness.Actions.ConfirmRequeueAsync(TasksHarness.Operator, request);
+        Assert.Equal(0, await TaskRows.ScalarAsync<long>(db, "SELECT count(*) FROM orchestra_admin.requeue_confirmed_tasks WHERE confirmation_id = @id", new { id = confirmed.Id }));
+        var report = await harness.Actions.RequeueAsync(TasksHarness.Operator, request, next.Id);
+        Assert.Equal((5L, 5L), (report.Matched, report.Requeued));
+
+        // The same confirmation again never goes past it: everything it pinned is done.
+        var again = await harness.Actions.RequeueAsync(TasksHarness.Operator, request, next.Id);
+        Assert.Equal((5L, 0L, 5L), (again.Matched, again.Requeued, again.SkippedBecause!.NoLongerFailed));
+    }
+
+    [Fact]
+    public async Task The_operator_role_of_roles_sql_can_confirm_and_run_a_requeue()
+    {
+        var type = NewType();
+        await TaskRows.InsertManyFailedAsync(db, type, 12, Base);
+        await using var op = await db.ConnectAsRoleAsync("orchestra_admin_operator");
+        var harness = new TasksHarness(db, o => o.RequeueBatchSize = 5, dataSource: op);
+        var request = new RequeueRequest(Filter: new FailedTaskFilter { TaskType = type });
+        // An expired confirmation for the dry run to clear away (with its pinned tasks, by cascade).
+        var stale = await harness.Actions.ConfirmRequeueAsync(TasksHarness.Operator, request);
+        await using (var conn = await db.OpenOtherConnectionAsync())
+            await conn.ExecuteAsync("UPDATE orchestra_admin.requeue_confirmations SET expires_at = now() - interval '1 second' WHERE id = @id", new { id = stale.Id });
+
+        var confirmed = await harness.Actions.ConfirmRequeueAsync(TasksHarness.Operator, request);
+        var report = await harness.Actions.RequeueAsync(TasksHarness.Operator, request, confirmed.Id);
+        Assert.Equal((12L, 12L, 3), (report.Matched, report.Requeued, report.Batches));
+        Assert.NotNull(report.AuditId);
+        Assert.Equal(0, await TaskRows.ScalarAsync<long>(db, "SELECT count(*) FROM orchestra_admin.requeue_confirmations WHERE id = @id", new { id = stale.Id }));
+    }
 }

@@ -179,6 +179,32 @@ public class TasksApiTests(TasksApiApp fixture) : IClassFixture<TasksApiApp>
         Assert.Equal(5, json.RootElement.GetProperty("skippedBecause").GetProperty("noLongerMatching").GetInt64());
     }
 
+    [Fact]
+    public async Task A_confirmation_of_another_token_or_another_filter_gets_409_and_changes_nothing()
+    {
+        var type = NewType();
+        await TaskRows.InsertManyFailedAsync(Db, type, 3, DateTimeOffset.UtcNow.AddHours(-2));
+        using var client = fixture.Client();
+        var (_, body) = await PostAsync(client, $$"""{"filter": {"taskType": "{{type}}"}, "dryRun": true}""");
+        var confirmation = body.GetProperty("confirmation").GetString();
+        Assert.True(body.GetProperty("expiresAt").GetDateTimeOffset() > DateTimeOffset.UtcNow);
+
+        using var other = fixture.Client("another-token-value-000000");
+        var (status, refused) = await PostAsync(other, $$"""{"filter": {"taskType": "{{type}}"}, "dryRun": false, "confirmation": "{{confirmation}}"}""");
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("confirmation", refused.GetProperty("field").GetString());
+        Assert.Contains($"is {TasksApiApp.TokenName}'s", refused.GetProperty("error").GetString());
+
+        // Widening the filter under the same confirmation.
+        (status, refused) = await PostAsync(client, $$"""{"filter": {}, "all": true, "dryRun": false, "confirmation": "{{confirmation}}"}""");
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("another filter", refused.GetProperty("error").GetString());
+        (status, refused) = await PostAsync(client, $$"""{"filter": {"taskType": "{{type}}"}, "dryRun": false, "confirmation": "{{Guid.NewGuid()}}"}""");
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("unknown or expired", refused.GetProperty("error").GetString());
+        Assert.Equal(3, await TaskRows.ScalarAsync<long>(Db, "SELECT count(*) FROM task_queue WHERE task_type = @type AND status = 'failed'", new { type }));
+    }
+
     [Theory]
     [InlineData("""{"filter": {"taskType": "x"}, "dryRun": true""", "body", "not valid JSON")]
     [InlineData("""[1, 2]""", "body", "must be a JSON object")]
@@ -192,6 +218,8 @@ public class TasksApiTests(TasksApiApp fixture) : IClassFixture<TasksApiApp>
     [InlineData("""{"filter": {"payloadContains": "[1]"}, "dryRun": true}""", "filter.payloadContains", "JSON object")]
     [InlineData("""{"filter": {"failedAfter": "2026-02-01T00:00:00Z", "failedBefore": "2026-01-01T00:00:00Z"}, "dryRun": true}""", "filter.failedAfter/failedBefore", "starts after it ends")]
     [InlineData("""{"filter": {"taskType": "x"}, "all": true, "dryRun": true}""", "all", "only for the empty filter")]
+    [InlineData("""{"filter": {"taskType": "x"}, "dryRun": false, "confirmation": "yes"}""", "confirmation", "a UUID")]
+    [InlineData("""{"filter": {"taskType": "x"}, "dryRun": true, "confirmation": "3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a1b"}""", "confirmation", "goes with dryRun: false")]
     public async Task Bad_requests_get_400_with_the_reason_and_the_field_and_change_nothing(string json, string field, string reason)
     {
         using var client = fixture.Client();
