@@ -6,8 +6,10 @@
 --             holds is skipped, never waited for, so workers and a second operator are never blocked;
 --   updated:  status = 'pending', started_at / completed_at / error cleared, the priority set when @new_priority is
 --             given, guarded by status = 'failed' and the filter: a task whose error (or any filtered field) no longer
---             matches is left as it is;
---   attempts: each requeued task's previous attempt (error, status, timestamps) kept in orchestra_admin.task_attempts.
+--             matches is left as it is; returns each requeued task's previous attempt (picked's values);
+--   attempts: those previous attempts (error, status, timestamps) kept in orchestra_admin.task_attempts.
+-- No join between the CTEs (the planner cannot size them and would compare every pair): updated carries what attempts
+-- needs, and the outcome looks its ids up in a hashed subplan.
 -- Returns every task of the batch with its outcome: requeued, or why it was skipped (no_longer_failed,
 -- no_longer_matching, changed: still failed and matching but not the row confirmed, locked: held by another transaction).
 -- Minimum PostgreSQL: 9.5 (SKIP LOCKED).
@@ -33,18 +35,17 @@ WITH batch AS (
     WHERE t.id = p.id
       AND t.status = 'failed'
     /*filters*/
-    RETURNING t.id
+    RETURNING t.id, p.status, p.error, p.priority, p.created_at, p.started_at, p.completed_at
 ), attempts AS (
     INSERT INTO orchestra_admin.task_attempts
         (task_id, operation_id, action, status, error, priority, created_at, started_at, finished_at, requeued_by)
-    SELECT p.id, @operation_id, 'task.requeue', p.status, p.error, p.priority, p.created_at, p.started_at, p.completed_at, @actor
-    FROM picked AS p
-    JOIN updated AS u ON u.id = p.id
+    SELECT u.id, @operation_id, 'task.requeue', u.status, u.error, u.priority, u.created_at, u.started_at, u.completed_at, @actor
+    FROM updated AS u
 )
 SELECT
     b.task_id AS id,
     CASE
-        WHEN u.id IS NOT NULL THEN 'requeued'
+        WHEN b.task_id IN (SELECT u.id FROM updated AS u) THEN 'requeued'
         WHEN t.id IS NULL OR t.status IS DISTINCT FROM 'failed' THEN 'no_longer_failed'
         WHEN (TRUE
     /*filters*/
@@ -53,5 +54,4 @@ SELECT
         ELSE 'locked'
     END AS outcome
 FROM batch AS b
-LEFT JOIN updated AS u ON u.id = b.task_id
 LEFT JOIN task_queue AS t ON t.id = b.task_id

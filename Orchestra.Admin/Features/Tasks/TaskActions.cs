@@ -131,13 +131,7 @@ public sealed class TaskActions(
             ["matched"] = confirmed.Matched,
             ["requeued"] = requeued,
             ["skipped"] = skips.Total,
-            ["skippedBecause"] = new
-            {
-                noLongerFailed = skips.NoLongerFailed,
-                noLongerMatching = skips.NoLongerMatching,
-                changedSinceConfirmation = skips.ChangedSinceConfirmation,
-                locked = skips.Locked,
-            },
+            ["skippedBecause"] = skips.ByName(),
             ["failed"] = failed,
             ["batches"] = batches,
             ["batchSize"] = batchSize,

@@ -58,19 +58,12 @@ public static class TasksApi
                 return Results.Json(new { matched = confirmed.Matched, confirmation = confirmed.Id, confirmedAt = confirmed.ConfirmedAt, expiresAt = confirmed.ExpiresAt });
             }
             var report = await actions.RequeueAsync(actor, parsed.Request, parsed.Confirmation, ct: ct);
-            var skips = report.SkippedBecause ?? RequeueSkips.None;
             return Results.Json(new
             {
                 matched = report.Matched,
                 requeued = report.Requeued,
                 skipped = report.Skipped,
-                skippedBecause = new
-                {
-                    noLongerFailed = skips.NoLongerFailed,
-                    noLongerMatching = skips.NoLongerMatching,
-                    changedSinceConfirmation = skips.ChangedSinceConfirmation,
-                    locked = skips.Locked,
-                },
+                skippedBecause = (report.SkippedBecause ?? RequeueSkips.None).ByName(),
                 failed = report.Failed,
                 batches = report.Batches,
                 cancelled = report.Cancelled,

@@ -116,6 +116,15 @@ public sealed record RequeueSkips(long NoLongerFailed, long NoLongerMatching, lo
 
     public long Total => NoLongerFailed + NoLongerMatching + ChangedSinceConfirmation + Locked;
 
+    /// <summary>The counts by reason as the audit entry and the API's answer name them.</summary>
+    public object ByName() => new
+    {
+        noLongerFailed = NoLongerFailed,
+        noLongerMatching = NoLongerMatching,
+        changedSinceConfirmation = ChangedSinceConfirmation,
+        locked = Locked,
+    };
+
     public RequeueSkips Plus(RequeueSkips other) => new(NoLongerFailed + other.NoLongerFailed, NoLongerMatching + other.NoLongerMatching,
         ChangedSinceConfirmation + other.ChangedSinceConfirmation, Locked + other.Locked);
 }
