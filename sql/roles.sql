@@ -42,6 +42,8 @@ GRANT INSERT, DELETE ON orchestra_admin.sign_outs TO orchestra_admin_viewer;
 GRANT UPDATE ON public.task_queue TO orchestra_admin_operator;                 -- requeue, cancel tasks
 GRANT DELETE ON public.task_queue TO orchestra_admin_operator;                 -- delete tasks (the rows go to the audit log first)
 GRANT INSERT ON orchestra_admin.task_attempts TO orchestra_admin_operator;     -- requeue keeps each task's previous attempt
+GRANT INSERT ON orchestra_admin.requeue_confirmations, orchestra_admin.requeue_confirmed_tasks TO orchestra_admin_operator; -- a requeue's dry run pins what it confirms
+GRANT DELETE ON orchestra_admin.requeue_confirmations TO orchestra_admin_operator;  -- expired confirmations (their tasks go by cascade)
 GRANT UPDATE, DELETE ON sessions.sessions TO orchestra_admin_operator;         -- revoke (soft delete), extend, clean up
 GRANT UPDATE, DELETE ON public.documents TO orchestra_admin_operator;          -- edit, delete documents
 GRANT DELETE ON ALL TABLES IN SCHEMA cache TO orchestra_admin_operator;        -- purge cache entries

@@ -122,6 +122,43 @@ public sealed class TasksTests(AppFixture app) : E2ETest(app)
     });
 
     [Fact]
+    public Task A_requeue_changes_only_the_tasks_the_dialog_confirmed() => WithPageAsync(async page =>
+    {
+        const string type = "e2e_tasks_ui_confirm";
+        await ExecuteAsync($"""
+            INSERT INTO task_queue (task_type, payload, status, created_at, started_at, completed_at, error)
+            SELECT '{type}', '{"{}"}', 'failed', now() - interval '1 hour', now() - interval '50 minutes', now() - n * interval '1 second',
+                   'E2eConfirmError: upstream timed out after ' || n || ' s'
+            FROM generate_series(1, 10) AS n
+            """);
+        await page.GotoAsync($"/tasks?tab=failed&type={type}&error=E2eConfirmError");
+        await WaitForInteractiveAsync(page);
+        await Expect(page.Locator("tr[data-id]")).ToHaveCountAsync(10);
+
+        // The dry run counts ten; the operator reads the count while the queue moves on.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Requeue all matching the filter" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog.GetByTestId("requeue-count")).ToHaveTextAsync("This will requeue 10 tasks.");
+        await ExecuteAsync($"""
+            UPDATE task_queue SET error = 'KeyError: ''e2e_field'''
+            WHERE id IN (SELECT id FROM task_queue WHERE task_type = '{type}' ORDER BY id LIMIT 2);
+            INSERT INTO task_queue (task_type, payload, status, created_at, completed_at, error)
+            SELECT '{type}', '{"{}"}', 'failed', now() - interval '2 hours', now() - interval '2 hours', 'E2eConfirmError: failed after the count ' || n
+            FROM generate_series(1, 3) AS n
+            """);
+
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Requeue 10 tasks" }).ClickAsync();
+
+        // Only the eight confirmed tasks that still match: not the two whose error changed, not the three that failed since.
+        await Expect(dialog.GetByTestId("report-requeued")).ToHaveTextAsync("8");
+        Assert.Equal(8L, await ScalarAsync<long>($"SELECT count(*) FROM task_queue WHERE task_type = '{type}' AND status = 'pending'"));
+        Assert.Equal(5L, await ScalarAsync<long>($"SELECT count(*) FROM task_queue WHERE task_type = '{type}' AND status = 'failed' AND (error LIKE 'KeyError%' OR error LIKE '%after the count%')"));
+        await Expect(dialog.GetByTestId("report-matched")).ToHaveTextAsync("10");
+        await Expect(dialog.GetByTestId("report-skipped")).ToHaveTextAsync("2");
+        await Expect(dialog.GetByTestId("report-skipped-not-matching")).ToHaveTextAsync("2");
+    });
+
+    [Fact]
     public Task The_failed_lists_page_and_size_are_in_the_url_so_reload_and_back_keep_them() => WithPageAsync(async page =>
     {
         const string type = "e2e_tasks_ui_paging";

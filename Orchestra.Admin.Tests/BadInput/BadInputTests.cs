@@ -46,8 +46,8 @@ public sealed partial class BadInputTests(BadInputDatabase db) : IClassFixture<B
         ["tasks.payloadContains"] = new(typeof(TaskFilterException), (d, v) => Failed(d, new FailedTaskFilter { PayloadContains = v })),
         ["tasks.fingerprint"] = new(typeof(TaskFilterException), (d, v) => Failed(d, new FailedTaskFilter { Fingerprint = v })),
         // The requeue's dry run only: a hostile filter never reaches a real requeue.
-        ["tasks.requeueDryRun.errorContains"] = new(typeof(TaskFilterException), (d, v) => d.Tasks.Actions.CountRequeueAsync(new RequeueRequest(Filter: new FailedTaskFilter { ErrorContains = v }))),
-        ["tasks.requeueDryRun.payloadContains"] = new(typeof(TaskFilterException), (d, v) => d.Tasks.Actions.CountRequeueAsync(new RequeueRequest(Filter: new FailedTaskFilter { PayloadContains = v }))),
+        ["tasks.requeueDryRun.errorContains"] = new(typeof(TaskFilterException), (d, v) => d.Tasks.Actions.ConfirmRequeueAsync(Tasks.TasksHarness.Operator, new RequeueRequest(Filter: new FailedTaskFilter { ErrorContains = v }))),
+        ["tasks.requeueDryRun.payloadContains"] = new(typeof(TaskFilterException), (d, v) => d.Tasks.Actions.ConfirmRequeueAsync(Tasks.TasksHarness.Operator, new RequeueRequest(Filter: new FailedTaskFilter { PayloadContains = v }))),
         ["sessions.userId"] = new(typeof(SessionFilterException), (d, v) => Sessions(d, new SessionFilter { UserId = v })),
         ["sessions.userPrefix"] = new(typeof(SessionFilterException), (d, v) => Sessions(d, new SessionFilter { UserId = v, UserMatch = UserMatch.Prefix })),
         ["sessions.network"] = new(typeof(SessionFilterException), (d, v) => Sessions(d, new SessionFilter { Network = v })),
@@ -87,7 +87,7 @@ public sealed partial class BadInputTests(BadInputDatabase db) : IClassFixture<B
         ["documents.pageSize"] = new(typeof(FilterInputException), (d, v) => d.Documents.PageAsync(new DocumentPageRequest("shop", new DocumentFilter(), PageSize: (int)long.Parse(v)))),
         ["tasks.pageSize"] = new(typeof(TaskFilterException), (d, v) => d.Tasks.Service.FailedAsync(new FailedTaskPageRequest(new FailedTaskFilter(), PageSize: (int)long.Parse(v)))),
         ["tasks.priority"] = new(typeof(TaskFilterException), (d, v) => Failed(d, new FailedTaskFilter { Priority = (int)long.Parse(v) })),
-        ["tasks.requeueDryRun.priority"] = new(typeof(TaskFilterException), (d, v) => d.Tasks.Actions.CountRequeueAsync(new RequeueRequest(Filter: new FailedTaskFilter { Priority = (int)long.Parse(v) }))),
+        ["tasks.requeueDryRun.priority"] = new(typeof(TaskFilterException), (d, v) => d.Tasks.Actions.ConfirmRequeueAsync(Tasks.TasksHarness.Operator, new RequeueRequest(Filter: new FailedTaskFilter { Priority = (int)long.Parse(v) }))),
         ["tasks.errorGroupsLimit"] = new(typeof(TaskFilterException), (d, v) => d.Tasks.Service.ErrorGroupsAsync(new FailedTaskFilter(), (int)long.Parse(v))),
         ["sessions.pageSize"] = new(typeof(SessionFilterException), (d, v) => d.Sessions.PageAsync(new SessionPageRequest(new SessionFilter(), PageSize: (int)long.Parse(v)))),
         ["cache.pageSize"] = new(typeof(CacheInputException), (d, v) => d.Cache.PageAsync(new CacheKeyPageRequest(CacheTable, new CacheKeyFilter(), PageSize: (int)long.Parse(v)))),
@@ -129,7 +129,7 @@ public sealed partial class BadInputTests(BadInputDatabase db) : IClassFixture<B
         ["documents.updated"] = (d, f, t) => Docs(d, new DocumentFilter { UpdatedFrom = f, UpdatedTo = t }),
         ["tasks.created"] = (d, f, t) => Failed(d, new FailedTaskFilter { CreatedFrom = f, CreatedTo = t }),
         ["tasks.failed"] = (d, f, t) => Failed(d, new FailedTaskFilter { FailedFrom = f, FailedTo = t }),
-        ["tasks.requeueDryRun.failed"] = (d, f, t) => d.Tasks.Actions.CountRequeueAsync(new RequeueRequest(Filter: new FailedTaskFilter { FailedFrom = f, FailedTo = t })),
+        ["tasks.requeueDryRun.failed"] = (d, f, t) => d.Tasks.Actions.ConfirmRequeueAsync(Tasks.TasksHarness.Operator, new RequeueRequest(Filter: new FailedTaskFilter { FailedFrom = f, FailedTo = t })),
         ["sessions.created"] = (d, f, t) => Sessions(d, new SessionFilter { CreatedFrom = f, CreatedTo = t }),
         ["sessions.expires"] = (d, f, t) => Sessions(d, new SessionFilter { ExpiresFrom = f, ExpiresTo = t }),
         ["audit.range"] = (d, f, t) => d.Audit.ListAsync(new AuditFilter(From: f.UtcDateTime, To: t.UtcDateTime), 50),
@@ -180,8 +180,9 @@ public sealed partial class BadInputTests(BadInputDatabase db) : IClassFixture<B
     {
         var before = await db.StackChecksumAsync();
         var request = new RequeueRequest(Filter: new FailedTaskFilter { ErrorContains = HostileValues.All["sqlDropTable"] });
-        Assert.Equal(0, await db.Tasks.Actions.CountRequeueAsync(request));
-        var report = await db.Tasks.Actions.RequeueAsync(Tasks.TasksHarness.Operator, request);
+        var confirmed = await db.Tasks.Actions.ConfirmRequeueAsync(Tasks.TasksHarness.Operator, request);
+        Assert.Equal(0, confirmed.Matched);
+        var report = await db.Tasks.Actions.RequeueAsync(Tasks.TasksHarness.Operator, request, confirmed.Id);
         Assert.Equal((0, 0), (report.Matched, report.Requeued));
         Assert.Equal(before, await db.StackChecksumAsync());
     }

@@ -32,7 +32,7 @@ public sealed class RequeueOutageTests(OwnClusterDatabase db) : IClassFixture<Ow
 
         // After the fifth batch PostgreSQL is stopped (pg_ctl stop -m fast), as in an outage.
         var stopped = false;
-        var first = await harness.Actions.RequeueAsync(TasksHarness.Operator, request, new InlineProgress(p =>
+        var first = await harness.Actions.RequeueAsync(TasksHarness.Operator, request, progress: new InlineProgress(p =>
         {
             if (p.Batches != 5 || stopped) return;
             db.Cluster.Stop();

@@ -34,9 +34,10 @@ public class TaskActionsTests(PostgresDatabase db) : IClassFixture<PostgresDatab
         var harness = new TasksHarness(db, o => o.RequeueBatchSize = 100);
         var request = new RequeueRequest(Filter: new FailedTaskFilter { TaskType = type }, NewPriority: 9);
 
-        Assert.Equal(250, await harness.Actions.CountRequeueAsync(request));
+        var confirmed = await harness.Actions.ConfirmRequeueAsync(TasksHarness.Operator, request);
+        Assert.Equal(250, confirmed.Matched);
         var progress = new Recorder();
-        var report = await harness.Actions.RequeueAsync(TasksHarness.Operator, request, progress);
+        var report = await harness.Actions.RequeueAsync(TasksHarness.Operator, request, confirmed.Id, progress);
 
         Assert.Equal((250L, 250L, 0L, 0L, 3, false), (report.Matched, report.Requeued, report.Skipped, report.Failed, report.Batches, report.Cancelled));
         Assert.Equal([100L, 200L, 250L], progress.Reports.Select(p => p.Requeued));
@@ -78,7 +79,7 @@ public class TaskActionsTests(PostgresDatabase db) : IClassFixture<PostgresDatab
         var locked = await TaskRows.InsertAsync(db, type);
         var harness = new TasksHarness(db);
         var request = new RequeueRequest(Ids: [moved, stays, locked]);
-        Assert.Equal(3, await harness.Actions.CountRequeueAsync(request));
+        Assert.Equal(3, (await harness.Actions.ConfirmRequeueAsync(TasksHarness.Operator, request)).Matched);
 
         // After the dry run: a worker completes one (as if requeued and done meanwhile) and holds another's row lock.
         await using var worker = await db.OpenOtherConnectionAsync("worker");
@@ -87,9 +88,10 @@ public class TaskActionsTests(PostgresDatabase db) : IClassFixture<PostgresDatab
         await worker.ExecuteAsync("SELECT 1 FROM task_queue WHERE id = @locked FOR UPDATE", new { locked }, tx);
 
         var progress = new Recorder();
-        var report = await harness.Actions.RequeueAsync(TasksHarness.Operator, new RequeueRequest(Ids: [stays, locked]), progress);
+        var report = await harness.Actions.RequeueAsync(TasksHarness.Operator, new RequeueRequest(Ids: [stays, locked]), progress: progress);
         await tx.RollbackAsync();
         Assert.Equal((2L, 1L, 1L), (report.Matched, report.Requeued, report.Skipped)); // the locked one is skipped, not waited for
+        Assert.Equal(1, report.SkippedBecause!.Locked);
         Assert.Equal("completed", await TaskRows.ScalarAsync<string>(db, "SELECT status FROM task_queue WHERE id = @moved", new { moved }));
         Assert.Equal("failed", await TaskRows.ScalarAsync<string>(db, "SELECT status FROM task_queue WHERE id = @locked", new { locked }));
         Assert.Equal(0, await TaskRows.ScalarAsync<long>(db, "SELECT count(*) FROM orchestra_admin.task_attempts WHERE task_id = ANY(@ids)", new { ids = new[] { moved, locked } }));
@@ -110,7 +112,7 @@ public class TaskActionsTests(PostgresDatabase db) : IClassFixture<PostgresDatab
         var progress = new Recorder { OnReport = p => { if (p.Batches == 2) cts.Cancel(); } };
         var request = new RequeueRequest(Filter: new FailedTaskFilter { TaskType = type });
 
-        var report = await harness.Actions.RequeueAsync(TasksHarness.Operator, request, progress, cts.Token);
+        var report = await harness.Actions.RequeueAsync(TasksHarness.Operator, request, null, progress, cts.Token);
         Assert.True(report.Cancelled);
         Assert.Equal((50L, 20L, 2), (report.Matched, report.Requeued, report.Batches));
         Assert.Equal(30, await CountAsync(type, "failed"));
@@ -133,8 +135,9 @@ public class TaskActionsTests(PostgresDatabase db) : IClassFixture<PostgresDatab
         Assert.Equal(40, group.Count);
 
         var request = new RequeueRequest(Filter: new FailedTaskFilter { Fingerprint = group.Fingerprint });
-        Assert.Equal(40, await harness.Actions.CountRequeueAsync(request));
-        var report = await harness.Actions.RequeueAsync(TasksHarness.Operator, request);
+        var confirmed = await harness.Actions.ConfirmRequeueAsync(TasksHarness.Operator, request);
+        Assert.Equal(40, confirmed.Matched);
+        var report = await harness.Actions.RequeueAsync(TasksHarness.Operator, request, confirmed.Id);
         Assert.Equal(40, report.Requeued);
         Assert.Equal("failed", await TaskRows.ScalarAsync<string>(db, "SELECT status FROM task_queue WHERE id = @other", new { other }));
         // The groups are read again after an action (not kept until the next round).
@@ -166,7 +169,7 @@ public class TaskActionsTests(PostgresDatabase db) : IClassFixture<PostgresDatab
         Assert.Equal("failed", await TaskRows.ScalarAsync<string>(db, "SELECT status FROM task_queue WHERE id = @id", new { id }));
 
         // The explicit "all" requeues every failed task.
-        Assert.True(await actions.CountRequeueAsync(new RequeueRequest(Filter: new FailedTaskFilter(), All: true)) >= 1);
+        Assert.True((await actions.ConfirmRequeueAsync(TasksHarness.Operator, new RequeueRequest(Filter: new FailedTaskFilter(), All: true))).Matched >= 1);
     }
 
     [Fact]

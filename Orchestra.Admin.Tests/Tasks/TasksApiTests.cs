@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -136,6 +137,74 @@ public class TasksApiTests(TasksApiApp fixture) : IClassFixture<TasksApiApp>
         Assert.Equal(1, body.GetProperty("requeued").GetInt64());
     }
 
+    [Fact]
+    public async Task A_run_with_the_dry_runs_confirmation_requeues_only_what_the_dry_run_matched_and_says_why_it_skipped_the_rest()
+    {
+        var type = NewType();
+        await TaskRows.InsertManyFailedAsync(Db, type, 20, DateTimeOffset.UtcNow.AddHours(-2));
+        using var client = fixture.Client();
+        var filter = $$"""{"taskType": "{{type}}", "errorContains": "timed out"}""";
+
+        var (status, body) = await PostAsync(client, $$"""{"filter": {{filter}}, "dryRun": true}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(20, body.GetProperty("matched").GetInt64());
+        var confirmation = body.GetProperty("confirmation").GetString();
+
+        // Between the dry run and the run: three no longer match (still failed), two fail again with another error, four new matching failures.
+        var matching = await TaskRows.ListAsync<Guid>(Db, "SELECT id FROM task_queue WHERE task_type = @type ORDER BY id", new { type });
+        var edited = matching.Take(3).ToArray();
+        var failedAgain = matching.Skip(3).Take(2).ToArray();
+        await using (var worker = await Db.OpenOtherConnectionAsync("worker"))
+        {
+            await worker.ExecuteAsync("UPDATE task_queue SET error = 'KeyError: ''email''' WHERE id = ANY(@edited)", new { edited });
+            await worker.ExecuteAsync("UPDATE task_queue SET status = 'pending', error = NULL WHERE id = ANY(@failedAgain)", new { failedAgain });
+            await worker.ExecuteAsync("UPDATE task_queue SET status = 'failed', completed_at = now(), error = 'ConnectionError: refused' WHERE id = ANY(@failedAgain)", new { failedAgain });
+        }
+        var appeared = new List<Guid>();
+        for (var i = 0; i < 4; i++) appeared.Add(await TaskRows.InsertAsync(Db, type, error: "TimeoutError: timed out after 5 ms"));
+
+        (status, body) = await PostAsync(client, $$"""{"filter": {{filter}}, "dryRun": false, "confirmation": "{{confirmation}}"}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var untouched = edited.Concat(failedAgain).Concat(appeared).ToArray();
+        Assert.Equal(0, await TaskRows.ScalarAsync<long>(Db, "SELECT count(*) FROM task_queue WHERE id = ANY(@untouched) AND status <> 'failed'", new { untouched }));
+        Assert.Equal(15, await TaskRows.ScalarAsync<long>(Db, "SELECT count(*) FROM task_queue WHERE task_type = @type AND status = 'pending'", new { type }));
+        Assert.Equal((20L, 15L, 5L), (body.GetProperty("matched").GetInt64(), body.GetProperty("requeued").GetInt64(), body.GetProperty("skipped").GetInt64()));
+        Assert.Equal(5, body.GetProperty("skippedBecause").GetProperty("noLongerMatching").GetInt64());
+
+        // The audit entry says the same.
+        var parameters = await TaskRows.ScalarAsync<string>(Db, "SELECT parameters::text FROM orchestra_admin.audit_log WHERE id = @id", new { id = body.GetProperty("auditId").GetInt64() });
+        using var json = JsonDocument.Parse(parameters);
+        Assert.Equal(confirmation, json.RootElement.GetProperty("confirmation").GetString());
+        Assert.Equal(20, json.RootElement.GetProperty("matchedAtConfirmation").GetInt64());
+        Assert.Equal(5, json.RootElement.GetProperty("skippedBecause").GetProperty("noLongerMatching").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_confirmation_of_another_token_or_another_filter_gets_409_and_changes_nothing()
+    {
+        var type = NewType();
+        await TaskRows.InsertManyFailedAsync(Db, type, 3, DateTimeOffset.UtcNow.AddHours(-2));
+        using var client = fixture.Client();
+        var (_, body) = await PostAsync(client, $$"""{"filter": {"taskType": "{{type}}"}, "dryRun": true}""");
+        var confirmation = body.GetProperty("confirmation").GetString();
+        Assert.True(body.GetProperty("expiresAt").GetDateTimeOffset() > DateTimeOffset.UtcNow);
+
+        using var other = fixture.Client("another-token-value-000000");
+        var (status, refused) = await PostAsync(other, $$"""{"filter": {"taskType": "{{type}}"}, "dryRun": false, "confirmation": "{{confirmation}}"}""");
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("confirmation", refused.GetProperty("field").GetString());
+        Assert.Contains($"is {TasksApiApp.TokenName}'s", refused.GetProperty("error").GetString());
+
+        // Widening the filter under the same confirmation.
+        (status, refused) = await PostAsync(client, $$"""{"filter": {}, "all": true, "dryRun": false, "confirmation": "{{confirmation}}"}""");
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("another filter", refused.GetProperty("error").GetString());
+        (status, refused) = await PostAsync(client, $$"""{"filter": {"taskType": "{{type}}"}, "dryRun": false, "confirmation": "{{Guid.NewGuid()}}"}""");
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("unknown or expired", refused.GetProperty("error").GetString());
+        Assert.Equal(3, await TaskRows.ScalarAsync<long>(Db, "SELECT count(*) FROM task_queue WHERE task_type = @type AND status = 'failed'", new { type }));
+    }
+
     [Theory]
     [InlineData("""{"filter": {"taskType": "x"}, "dryRun": true""", "body", "not valid JSON")]
     [InlineData("""[1, 2]""", "body", "must be a JSON object")]
@@ -149,6 +218,8 @@ public class TasksApiTests(TasksApiApp fixture) : IClassFixture<TasksApiApp>
     [InlineData("""{"filter": {"payloadContains": "[1]"}, "dryRun": true}""", "filter.payloadContains", "JSON object")]
     [InlineData("""{"filter": {"failedAfter": "2026-02-01T00:00:00Z", "failedBefore": "2026-01-01T00:00:00Z"}, "dryRun": true}""", "filter.failedAfter/failedBefore", "starts after it ends")]
     [InlineData("""{"filter": {"taskType": "x"}, "all": true, "dryRun": true}""", "all", "only for the empty filter")]
+    [InlineData("""{"filter": {"taskType": "x"}, "dryRun": false, "confirmation": "yes"}""", "confirmation", "a UUID")]
+    [InlineData("""{"filter": {"taskType": "x"}, "dryRun": true, "confirmation": "3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a1b"}""", "confirmation", "goes with dryRun: false")]
     public async Task Bad_requests_get_400_with_the_reason_and_the_field_and_change_nothing(string json, string field, string reason)
     {
         using var client = fixture.Client();

@@ -24,18 +24,21 @@ public sealed class TasksHarness
     public TaskActions Actions { get; }
 
     /// <param name="logger">The query runner's logger (e.g. one that captures what is logged); none by default.</param>
-    public TasksHarness(PostgresDatabase db, Action<TasksOptions>? configure = null, Microsoft.Extensions.Logging.ILogger<Orchestra.Admin.Data.Postgres.PostgresQueryRunner>? logger = null)
+    /// <param name="dataSource">Another way in than the database's own (e.g. a least-privilege role's); the database's by default.</param>
+    public TasksHarness(PostgresDatabase db, Action<TasksOptions>? configure = null, Microsoft.Extensions.Logging.ILogger<Orchestra.Admin.Data.Postgres.PostgresQueryRunner>? logger = null,
+        NpgsqlDataSource? dataSource = null)
     {
+        var data = dataSource ?? db.DataSource;
         Options = TestServices.Options(db);
         configure?.Invoke(Options.Tasks);
         var options = Microsoft.Extensions.Options.Options.Create(Options);
-        var runner = TestServices.QueryRunner(db.DataSource, Options, logger);
+        var runner = TestServices.QueryRunner(data, Options, logger);
         var source = new TasksMetricSource(runner, NullLogger<TasksMetricSource>.Instance);
-        Sampler = new MetricSampler(runner, db.DataSource, options, TimeProvider.System, NullLogger<MetricSampler>.Instance, [source]);
+        Sampler = new MetricSampler(runner, data, options, TimeProvider.System, NullLogger<MetricSampler>.Instance, [source]);
         Cache = new PerRoundCache(Sampler, TimeProvider.System);
         Service = new TasksService(runner, Sampler, Cache, source, options, TimeProvider.System);
-        var audit = new AuditLog(db.DataSource, NullLogger<AuditLog>.Instance);
-        Actions = new TaskActions(db.DataSource, runner, new OperatorActions(db.DataSource, audit), audit, Cache, options, NullLogger<TaskActions>.Instance);
+        var audit = new AuditLog(data, NullLogger<AuditLog>.Instance);
+        Actions = new TaskActions(data, runner, new OperatorActions(data, audit), audit, Cache, options, NullLogger<TaskActions>.Instance);
     }
 }
 

@@ -42,7 +42,9 @@ public sealed class FakeTaskActions : ITaskActions
     /// <summary>Thrown by the dry run when set (a filter the service refuses, a Viewer).</summary>
     public Exception? CountError { get; set; }
     public List<RequeueRequest> Counted { get; } = [];
-    public List<(OperatorIdentity Actor, RequeueRequest Request)> Requeued { get; } = [];
+    public List<(OperatorIdentity Actor, RequeueRequest Request, Guid? Confirmation)> Requeued { get; } = [];
+    /// <summary>The confirmations the dry runs answered, in order.</summary>
+    public List<RequeueConfirmation> Confirmations { get; } = [];
     public List<IReadOnlyList<Guid>> Deleted { get; } = [];
     public List<IReadOnlyList<Guid>> Cancelled { get; } = [];
     public List<IReadOnlyList<Guid>> StuckRequeued { get; } = [];
@@ -56,15 +58,19 @@ public sealed class FakeTaskActions : ITaskActions
         return Task.FromResult(new RequeueReport(Matched, Matched, 0, 0, 1, false, 42));
     };
 
-    public Task<long> CountRequeueAsync(RequeueRequest request, CancellationToken ct = default)
+    public Task<RequeueConfirmation> ConfirmRequeueAsync(OperatorIdentity actor, RequeueRequest request, CancellationToken ct = default)
     {
         Counted.Add(request);
-        return CountError is { } e ? Task.FromException<long>(e) : Task.FromResult(Matched);
+        if (CountError is { } e) return Task.FromException<RequeueConfirmation>(e);
+        var confirmation = new RequeueConfirmation(Guid.NewGuid(), Matched, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(15));
+        Confirmations.Add(confirmation);
+        return Task.FromResult(confirmation);
     }
 
-    public Task<RequeueReport> RequeueAsync(OperatorIdentity actor, RequeueRequest request, IProgress<RequeueProgress>? progress = null, CancellationToken ct = default)
+    public Task<RequeueReport> RequeueAsync(OperatorIdentity actor, RequeueRequest request, Guid? confirmation = null,
+        IProgress<RequeueProgress>? progress = null, CancellationToken ct = default)
     {
-        Requeued.Add((actor, request));
+        Requeued.Add((actor, request, confirmation));
         return Requeue(request, progress, ct);
     }
 

@@ -207,6 +207,50 @@ public class TasksRequeueFlowTests : TasksPageTestBase
     }
 
     [Fact]
+    public async Task The_report_says_how_many_matched_at_confirmation_and_why_each_skipped_task_was_skipped()
+    {
+        SignIn(AdminRoles.Operator);
+        Actions.Matched = 100;
+        Actions.Requeue = (_, _, _) => Task.FromResult(new RequeueReport(100, 80, 20, 0, 1, Cancelled: false, AuditId: 79,
+            SkippedBecause: new RequeueSkips(NoLongerFailed: 2, NoLongerMatching: 10, ChangedSinceConfirmation: 5, Locked: 3)));
+        var (dialogs, tab) = RenderFailed("tasks?tab=failed&type=send_email");
+        var clicked = Button(tab, "Requeue all matching the filter").ClickAsync(new());
+        dialogs.WaitForAssertion(() => Assert.Contains("Only these 100 tasks", dialogs.Find("[data-testid=requeue-pinned]").TextContent));
+
+        await Button(dialogs, "Requeue 100 tasks").ClickAsync(new());
+
+        // The run is held to the dry run's confirmation.
+        Assert.Equal(Assert.Single(Actions.Confirmations).Id, Assert.Single(Actions.Requeued).Confirmation);
+        dialogs.WaitForAssertion(() => Assert.Equal("Done. Requeued 80 of 100 matched at confirmation.", Words(dialogs.Find("[data-testid=requeue-report]").TextContent)));
+        Assert.Equal(("100", "80", "20"), (Cell(dialogs, "report-matched"), Cell(dialogs, "report-requeued"), Cell(dialogs, "report-skipped")));
+        Assert.Equal(("2", "10", "5", "3"), (Cell(dialogs, "report-skipped-not-failed"), Cell(dialogs, "report-skipped-not-matching"),
+            Cell(dialogs, "report-skipped-changed"), Cell(dialogs, "report-skipped-locked")));
+        Assert.Contains("no longer matching the filter", dialogs.Find("[data-testid=report-skipped-not-matching]").ParentElement!.TextContent);
+
+        await Button(dialogs, "Close").ClickAsync(new());
+        await clicked.WaitAsync(TimeSpan.FromSeconds(10));
+        tab.WaitForAssertion(() => Assert.Contains("20 skipped (2 no longer failed, 10 no longer matching, 5 failed again since the count, 3 busy)",
+            tab.Find("[data-testid=task-action-outcome]").TextContent));
+    }
+
+    [Fact]
+    public async Task A_confirmation_that_expired_before_the_run_says_so_and_to_count_again()
+    {
+        SignIn(AdminRoles.Operator);
+        Actions.Matched = 10;
+        Actions.Requeue = (_, _, _) => Task.FromException<RequeueReport>(new RequeueConfirmationException("The confirmation x is unknown or expired (a dry run is valid for 15 min): run the dry run again and confirm its count."));
+        var (dialogs, tab) = RenderFailed("tasks?tab=failed&type=send_email");
+        _ = Button(tab, "Requeue all matching the filter").ClickAsync(new());
+        dialogs.WaitForAssertion(() => Button(dialogs, "Requeue 10 tasks"));
+
+        await Button(dialogs, "Requeue 10 tasks").ClickAsync(new());
+
+        dialogs.WaitForAssertion(() => Assert.StartsWith("The confirmation x is unknown or expired", dialogs.Find("[data-testid=requeue-error]").TextContent.Trim()));
+    }
+
+    private static string Cell(IRenderedComponent<MudDialogProvider> dialogs, string testId) => dialogs.Find($"[data-testid={testId}]").TextContent.Trim();
+
+    [Fact]
     public async Task Cancel_stops_between_batches_and_the_report_says_what_was_done()
     {
         SignIn(AdminRoles.Operator);

@@ -110,7 +110,9 @@ static async Task<RequeueRun> RequeueRunAsync(TaskActions actions, NpgsqlDataSou
 {
     var request = new RequeueRequest(Filter: new FailedTaskFilter(), All: true);
     var dryRunClock = Stopwatch.StartNew();
-    var matched = await actions.CountRequeueAsync(request);
+    var actor = new OperatorIdentity("bench", AdminRoles.Operator, IPAddress.Loopback);
+    var confirmed = await actions.ConfirmRequeueAsync(actor, request);
+    var matched = confirmed.Matched;
     var dryRun = dryRunClock.Elapsed;
     using var stopWorkers = new CancellationTokenSource();
     var workers = Enumerable.Range(1, 2).Select(n => WorkerAsync(workerConnectionString, n, stopWorkers.Token)).ToList();
@@ -126,7 +128,7 @@ static async Task<RequeueRun> RequeueRunAsync(TaskActions actions, NpgsqlDataSou
     });
     var clock = Stopwatch.StartNew();
     lastReport = Stopwatch.GetTimestamp();
-    var report = await actions.RequeueAsync(new OperatorIdentity("bench", AdminRoles.Operator, IPAddress.Loopback), request, progress);
+    var report = await actions.RequeueAsync(actor, request, confirmed.Id, progress);
     var seconds = clock.Elapsed.TotalSeconds;
     stopWorkers.Cancel();
     var workerStats = await Task.WhenAll(workers);

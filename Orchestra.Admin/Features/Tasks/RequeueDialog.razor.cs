@@ -19,6 +19,7 @@ public partial class RequeueDialog : IDisposable
     [Parameter, EditorRequired] public string Scope { get; set; } = "";
 
     private Step step = Step.Counting;
+    private RequeueConfirmation? confirmation;
     private long matched;
     private int? newPriority;
     private RequeueProgress progress = new(0, 0, 0, 0, 0);
@@ -41,7 +42,9 @@ public partial class RequeueDialog : IDisposable
     {
         try
         {
-            matched = await Actions.CountRequeueAsync(Request, cts.Token);
+            // The dry run pins what it counts: the run then requeues those tasks only, never one that failed since.
+            confirmation = await Actions.ConfirmRequeueAsync(await CurrentOperator.GetAsync(), Request, cts.Token);
+            matched = confirmation.Matched;
             step = Step.Confirm;
         }
         catch (Exception e) when (!cts.IsCancellationRequested)
@@ -57,7 +60,7 @@ public partial class RequeueDialog : IDisposable
         try
         {
             var actor = await CurrentOperator.GetAsync();
-            report = await Actions.RequeueAsync(actor, Request with { NewPriority = newPriority }, new Reporter(this), cts.Token);
+            report = await Actions.RequeueAsync(actor, Request with { NewPriority = newPriority }, confirmation!.Id, new Reporter(this), cts.Token);
             step = Step.Done;
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
@@ -74,7 +77,12 @@ public partial class RequeueDialog : IDisposable
 
     private void Fail(Exception e)
     {
-        error = e is TaskFilterException f ? $"The filter cannot run: {f.Message}" : ErrorMessages.Describe(e);
+        error = e switch
+        {
+            TaskFilterException f => $"The filter cannot run: {f.Message}",
+            RequeueConfirmationException c => c.Message,
+            _ => ErrorMessages.Describe(e),
+        };
         step = Step.Error;
     }
 
@@ -101,6 +109,15 @@ public partial class RequeueDialog : IDisposable
     private static long Done(RequeueProgress p) => p.Requeued + p.Skipped + p.Failed;
 
     private double Percent(RequeueProgress p) => matched == 0 ? 0 : Math.Min(100, 100.0 * Done(p) / matched);
+
+    /// <summary>Each reason a confirmed task was skipped, in words.</summary>
+    private static IEnumerable<(string TestId, long Count, (string Label, string Why) Reason)> SkipReasons(RequeueSkips s) =>
+    [
+        ("report-skipped-not-failed", s.NoLongerFailed, ("no longer failed", "a worker or another operator moved or deleted them")),
+        ("report-skipped-not-matching", s.NoLongerMatching, ("no longer matching", "still failed, but no longer matching the filter (e.g. they failed again with another error)")),
+        ("report-skipped-changed", s.ChangedSinceConfirmation, ("failed again", "still failed and matching, but not the failure you confirmed: they were retried and failed again since the count")),
+        ("report-skipped-locked", s.Locked, ("busy", "held by a worker or another operator at that moment: requeue again to retry them")),
+    ];
 
     internal static string Tasks(long n) => n == 1 ? "1 task" : $"{n:N0} tasks";
 

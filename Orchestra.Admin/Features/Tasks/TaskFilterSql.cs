@@ -23,6 +23,8 @@ public static partial class TaskFilterSql
         public const string PayloadContains = "  AND t.payload @> @payload_contains::jsonb";
         public const string Priority = "  AND COALESCE(t.priority, 0) = @priority";
         public const string Fingerprint = "  AND orchestra_admin.error_fingerprint(t.error) = @fingerprint";
+        /// <summary>A requeue by ids: the ids take the filter's place.</summary>
+        public const string Ids = "  AND t.id = ANY(@ids)";
         /// <summary>{0}: &lt; or &gt;.</summary>
         public const string Keyset = "  AND (" + SortKey + ", t.id) {0} (@cursor_at, @cursor_id)";
     }
@@ -66,6 +68,14 @@ public static partial class TaskFilterSql
             p.Add("fingerprint", fingerprint);
         }
         return new Built(lines, p);
+    }
+
+    /// <summary>The selection of a requeue by ids, in the filter's place (checked by the caller).</summary>
+    internal static Built ForIds(Guid[] ids)
+    {
+        var p = new DynamicParameters();
+        p.Add("ids", ids);
+        return new Built([Fragments.Ids], p);
     }
 
     /// <summary>The payload filter when it is one JSON object; the error says where it is wrong (line, position).</summary>

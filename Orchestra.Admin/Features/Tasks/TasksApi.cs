@@ -17,7 +17,9 @@ public sealed class ApiRequestException(string field, string message, int? posit
 /// <summary>
 /// The operator API for scripts: <c>POST /api/tasks/requeue</c> and <c>GET /api/tasks/stats</c>, authenticated only by an
 /// Operator API token (<see cref="ApiTokenHandler"/>). The requeue goes through <see cref="ITaskActions"/> as the UI's does
-/// (same checks, batches and audit entry, the token's name as the actor).
+/// (same checks, batches and audit entry, the token's name as the actor). <c>dryRun: true</c> answers the count and a
+/// <c>confirmation</c>; <c>dryRun: false</c> with the same request and that confirmation requeues only the tasks the dry
+/// run matched (409 when it expired, is another token's or was made for another request).
 /// </summary>
 public static class TasksApi
 {
@@ -51,18 +53,28 @@ public static class TasksApi
         try
         {
             if (parsed.DryRun)
-                return Results.Json(new { matched = await actions.CountRequeueAsync(parsed.Request, ct) });
-            var report = await actions.RequeueAsync(actor, parsed.Request, ct: ct);
+            {
+                var confirmed = await actions.ConfirmRequeueAsync(actor, parsed.Request, ct);
+                return Results.Json(new { matched = confirmed.Matched, confirmation = confirmed.Id, confirmedAt = confirmed.ConfirmedAt, expiresAt = confirmed.ExpiresAt });
+            }
+            var report = await actions.RequeueAsync(actor, parsed.Request, parsed.Confirmation, ct: ct);
             return Results.Json(new
             {
                 matched = report.Matched,
                 requeued = report.Requeued,
                 skipped = report.Skipped,
+                skippedBecause = (report.SkippedBecause ?? RequeueSkips.None).ByName(),
                 failed = report.Failed,
                 batches = report.Batches,
                 cancelled = report.Cancelled,
+                confirmation = parsed.Confirmation,
+                confirmedAt = report.ConfirmedAt,
                 auditId = report.AuditId,
             });
+        }
+        catch (RequeueConfirmationException e)
+        {
+            return Results.Json(new { error = e.Message, field = "confirmation" }, statusCode: StatusCodes.Status409Conflict);
         }
         catch (TaskFilterException e)
         {
@@ -132,9 +144,9 @@ public static class TasksApi
         return buffer.ToArray();
     }
 
-    internal sealed record ApiRequeue(RequeueRequest Request, bool DryRun);
+    internal sealed record ApiRequeue(RequeueRequest Request, bool DryRun, Guid? Confirmation = null);
 
-    private static readonly string[] TopFields = ["ids", "filter", "all", "dryRun", "priority"];
+    private static readonly string[] TopFields = ["ids", "filter", "all", "dryRun", "priority", "confirmation"];
     private static readonly string[] FilterFields =
         ["taskType", "errorContains", "payloadContains", "failedBefore", "failedAfter", "createdBefore", "createdAfter", "priority", "fingerprint"];
 
@@ -164,6 +176,7 @@ public static class TasksApi
             int? priority = null;
             List<Guid>? ids = null;
             FailedTaskFilter? filter = null;
+            Guid? confirmation = null;
             foreach (var p in root.EnumerateObject())
             {
                 switch (p.Name)
@@ -173,6 +186,7 @@ public static class TasksApi
                     case "priority": priority = Int(p.Value, "priority"); break;
                     case "ids": ids = Ids(p.Value); break;
                     case "filter": filter = Filter(p.Value); break;
+                    case "confirmation": confirmation = Confirmation(p.Value); break;
                 }
             }
             if (dryRun is not { } isDryRun)
@@ -185,7 +199,9 @@ public static class TasksApi
                 throw new ApiRequestException("all", "\"all\": true goes with \"filter\": {} (every failed task), not with ids.");
             if (filter is { IsEmpty: false } && all)
                 throw new ApiRequestException("all", "\"all\": true is only for the empty filter {}: remove it, or empty the filter to requeue every failed task.");
-            return new ApiRequeue(new RequeueRequest(ids, filter, all, priority), isDryRun);
+            if (isDryRun && confirmation != null)
+                throw new ApiRequestException("confirmation", "confirmation goes with dryRun: false (the run of what that dry run matched); a dry run makes a new one.");
+            return new ApiRequeue(new RequeueRequest(ids, filter, all, priority), isDryRun, confirmation);
         }
     }
 
@@ -216,6 +232,10 @@ public static class TasksApi
         }
         return f;
     }
+
+    private static Guid Confirmation(JsonElement e) =>
+        e.ValueKind == JsonValueKind.String && Guid.TryParse(e.GetString(), out var id) ? id
+        : throw new ApiRequestException("confirmation", $"confirmation must be the \"confirmation\" a dry run answered (a UUID), not {Shorten(e.GetRawText())}.");
 
     private static List<Guid> Ids(JsonElement e)
     {

@@ -92,16 +92,54 @@ public sealed record TaskDetail(
 /// </summary>
 public sealed record RequeueRequest(IReadOnlyList<Guid>? Ids = null, FailedTaskFilter? Filter = null, bool All = false, int? NewPriority = null);
 
+/// <summary>
+/// What the operator confirmed: the dry run's count, with the tasks it matched pinned server-side
+/// (orchestra_admin.requeue_confirmed_tasks). A run given <see cref="Id"/> works on exactly those tasks, never more;
+/// it must be the same actor's and the same request's, before <see cref="ExpiresAt"/>.
+/// </summary>
+public sealed record RequeueConfirmation(Guid Id, long Matched, DateTimeOffset ConfirmedAt, DateTimeOffset ExpiresAt);
+
+/// <summary>A run refused for its confirmation: unknown, expired, another operator's or made for another request. Nothing changed.</summary>
+public sealed class RequeueConfirmationException(string message) : Exception(message);
+
 /// <summary>Progress after each batch.</summary>
 public sealed record RequeueProgress(long Matched, long Requeued, long Skipped, long Failed, int Batches);
 
+/// <summary>Why confirmed tasks were not requeued when their batch came.</summary>
+/// <param name="NoLongerFailed">A worker or another operator moved them (pending, running, completed, cancelled) or deleted them.</param>
+/// <param name="NoLongerMatching">Still failed, but no longer matching the confirmed filter (e.g. they failed again with another error).</param>
+/// <param name="ChangedSinceConfirmation">Still failed and matching, but not the failure confirmed: the row changed since the dry run (e.g. requeued elsewhere and failed again).</param>
+/// <param name="Locked">Held by another transaction (a worker or another operator) at that moment; a rerun retries them.</param>
+public sealed record RequeueSkips(long NoLongerFailed, long NoLongerMatching, long ChangedSinceConfirmation, long Locked)
+{
+    public static readonly RequeueSkips None = new(0, 0, 0, 0);
+
+    public long Total => NoLongerFailed + NoLongerMatching + ChangedSinceConfirmation + Locked;
+
+    /// <summary>The counts by reason as the audit entry and the API's answer name them.</summary>
+    public object ByName() => new
+    {
+        noLongerFailed = NoLongerFailed,
+        noLongerMatching = NoLongerMatching,
+        changedSinceConfirmation = ChangedSinceConfirmation,
+        locked = Locked,
+    };
+
+    public RequeueSkips Plus(RequeueSkips other) => new(NoLongerFailed + other.NoLongerFailed, NoLongerMatching + other.NoLongerMatching,
+        ChangedSinceConfirmation + other.ChangedSinceConfirmation, Locked + other.Locked);
+}
+
 /// <summary>
-/// The final report of a requeue. Matched = what the dry run counted at the start; Skipped = matched tasks that
-/// were no longer failed when their batch came (a worker or another operator moved them); Failed = rows of batches
-/// that failed (rolled back, nothing changed). Cancelled: stopped between batches; every finished batch stays done.
+/// The final report of a requeue. Matched = what the operator confirmed (the dry run's count, pinned): nothing beyond
+/// these tasks is touched; Skipped = confirmed tasks not requeued when their batch came, by reason in
+/// <see cref="SkippedBecause"/>; Failed = rows of batches that failed (rolled back, nothing changed). Cancelled: stopped
+/// between batches; every finished batch stays done.
 /// </summary>
 /// <param name="LongestBatch">The longest batch transaction (how long its row locks were held); added after the first contract, optional.</param>
-public sealed record RequeueReport(long Matched, long Requeued, long Skipped, long Failed, int Batches, bool Cancelled, long? AuditId, TimeSpan? LongestBatch = null);
+/// <param name="SkippedBecause">Why the skipped ones were skipped (adds up to Skipped).</param>
+/// <param name="ConfirmedAt">When the dry run the run held to was made.</param>
+public sealed record RequeueReport(long Matched, long Requeued, long Skipped, long Failed, int Batches, bool Cancelled, long? AuditId,
+    TimeSpan? LongestBatch = null, RequeueSkips? SkippedBecause = null, DateTimeOffset? ConfirmedAt = null);
 
 /// <summary>Reading the queue: all counts from the sampler or an index, lists by keyset.</summary>
 public interface ITasksService
@@ -123,15 +161,21 @@ public interface ITasksService
 /// </summary>
 public interface ITaskActions
 {
-    /// <summary>The dry run: how many failed tasks the request matches now.</summary>
-    Task<long> CountRequeueAsync(RequeueRequest request, CancellationToken ct = default);
+    /// <summary>
+    /// The dry run: how many failed tasks the request matches now, pinned as the set a run with the returned
+    /// confirmation will work on (Operators only: it is what they confirm).
+    /// </summary>
+    Task<RequeueConfirmation> ConfirmRequeueAsync(OperatorIdentity actor, RequeueRequest request, CancellationToken ct = default);
 
     /// <summary>
     /// failed → pending in batches (each its own short transaction, rows taken FOR UPDATE SKIP LOCKED), with the
-    /// previous error and timestamps written to task_attempts in the same transaction. Cancelling stops between
-    /// batches. Running the same request again continues with what is still failed.
+    /// previous error and timestamps written to task_attempts in the same transaction. With <paramref name="confirmation"/>
+    /// (<see cref="ConfirmRequeueAsync"/>'s id) only the tasks the dry run pinned, each while still failed, still matching
+    /// the request and unchanged since; without one, the tasks matching as it starts, under the same guards. Cancelling
+    /// stops between batches. Running it again continues with what is still to do.
     /// </summary>
-    Task<RequeueReport> RequeueAsync(OperatorIdentity actor, RequeueRequest request, IProgress<RequeueProgress>? progress = null, CancellationToken ct = default);
+    Task<RequeueReport> RequeueAsync(OperatorIdentity actor, RequeueRequest request, Guid? confirmation = null,
+        IProgress<RequeueProgress>? progress = null, CancellationToken ct = default);
 
     /// <summary>running → pending for tasks running longer than their threshold (guarded by status and started_at).</summary>
     Task<RequeueReport> RequeueStuckAsync(OperatorIdentity actor, IReadOnlyList<Guid> ids, CancellationToken ct = default);

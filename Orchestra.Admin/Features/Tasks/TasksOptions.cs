@@ -13,6 +13,8 @@ public sealed class TasksOptions
     /// that fingerprint every matching failed task (error groups, the list filtered by group): on a large table they take
     /// seconds, so not the pages' 5 s.</summary>
     public int RequeueScanTimeoutSeconds { get; set; } = 120;
+    /// <summary>How long a requeue's dry run (the count the operator confirms, with the tasks it pinned) stays valid for its run.</summary>
+    public int RequeueConfirmationMinutes { get; set; } = 15;
     /// <summary>At most this many task ids in one audit entry; a larger operation says how many it left out (every
     /// requeued task is still in orchestra_admin.task_attempts with the operation's id).</summary>
     public int AuditMaxIds { get; set; } = 10_000;

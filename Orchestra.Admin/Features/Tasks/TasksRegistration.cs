@@ -33,6 +33,7 @@ public static class TasksRegistration
             Require(minutes >= 1, $"OrchestraAdmin:Tasks:StuckThresholdMinutesByType:{type}", $"must be at least 1 (is {minutes})");
         Require(tasks.RequeueBatchSize is >= 1 and <= 100_000, "OrchestraAdmin:Tasks:RequeueBatchSize", $"must be from 1 to 100000 (is {tasks.RequeueBatchSize})");
         Require(tasks.RequeueScanTimeoutSeconds >= 1, "OrchestraAdmin:Tasks:RequeueScanTimeoutSeconds", $"must be at least 1 (is {tasks.RequeueScanTimeoutSeconds})");
+        Require(tasks.RequeueConfirmationMinutes is >= 1 and <= 1440, "OrchestraAdmin:Tasks:RequeueConfirmationMinutes", $"must be from 1 to 1440 (is {tasks.RequeueConfirmationMinutes})");
         Require(tasks.AuditMaxIds >= 0, "OrchestraAdmin:Tasks:AuditMaxIds", $"must be at least 0 (is {tasks.AuditMaxIds})");
     }
 
