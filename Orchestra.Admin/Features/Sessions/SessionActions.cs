@@ -66,7 +66,7 @@ public sealed class SessionActions(
     /// holds them, the page does not show them to every viewer). Other tables' entries are returned as they are.
     /// </summary>
     public static string MaskForDisplay(string? targetTable, string previousJson, SessionsOptions options) =>
-        targetTable == TargetTable ? new SensitiveDataMasker(options.EffectiveMaskedKeyParts).Apply(previousJson).Json : previousJson;
+        targetTable == TargetTable ? new SensitiveDataMasker(options.EffectiveMaskedKeyParts).ApplyToRecord(previousJson) : previousJson;
 
     private TimeSpan StatementTimeout => TimeSpan.FromSeconds(Math.Max(options.Value.Postgres.CommandTimeoutSeconds, options.Value.Postgres.StatementTimeoutSeconds));
     private TimeSpan LockTimeout => TimeSpan.FromSeconds(options.Value.Postgres.StatementTimeoutSeconds);
