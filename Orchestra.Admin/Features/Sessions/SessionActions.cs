@@ -65,14 +65,6 @@ public sealed class SessionActions(
     public static readonly TimeSpan MaxExtension = TimeSpan.FromDays(365);
     public const int MaxCleanupDays = 3650;
 
-    /// <summary>
-    /// An audit entry's previous values as the audit page shows them: for the session store, with the session data's sensitive
-    /// values masked as on the session page (a clean-up keeps whole rows, secrets included, so that nothing is lost; the log
-    /// holds them, the page does not show them to every viewer). Other tables' entries are returned as they are.
-    /// </summary>
-    public static string MaskForDisplay(string? targetTable, string previousJson, SessionsOptions options) =>
-        targetTable == TargetTable ? new SensitiveDataMasker(options.EffectiveMaskedKeyParts).ApplyToRecord(previousJson) : previousJson;
-
     private TimeSpan StatementTimeout => TimeSpan.FromSeconds(Math.Max(options.Value.Postgres.CommandTimeoutSeconds, options.Value.Postgres.StatementTimeoutSeconds));
     private TimeSpan LockTimeout => TimeSpan.FromSeconds(options.Value.Postgres.StatementTimeoutSeconds);
 
