@@ -8,6 +8,8 @@ try
     {
         case ["seed-demo", ..]:
             return await DemoSeedCommand.RunAsync(args[1..]);
+        case ["setup-database", ..]:
+            return await SetupDatabaseCommand.RunAsync(args[1..]);
         case ["hash-password", ..]:
             return HashPasswordCommand.Run(Console.In, Console.Out, Console.Error, interactive: !Console.IsInputRedirected);
     }
@@ -21,6 +23,6 @@ try
 }
 catch (SettingsException e)
 {
-    Console.Error.WriteLine(args is ["seed-demo", ..] ? $"seed-demo cannot run: {e.Message}" : $"Orchestra Admin cannot start: {e.Message}");
+    Console.Error.WriteLine(args is [("seed-demo" or "setup-database") and var command, ..] ? $"{command} cannot run: {e.Message}" : $"Orchestra Admin cannot start: {e.Message}");
     return 2;
 }

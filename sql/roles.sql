@@ -2,6 +2,7 @@
 -- after the dashboard's own schema exists (start the app once with the owner's DSN, or run
 -- `seed-demo`/the app's migrator), and again after an upgrade that adds sql/admin scripts:
 --   psql -v ON_ERROR_STOP=1 -d orchestra -f sql/roles.sql
+-- It also creates orchestra_admin_explain, the role EXPLAIN ANALYZE runs as (see below).
 -- Then give the dashboard's login role one of the two (roles are cluster-wide; grants are per database):
 --   CREATE ROLE orchestra_admin_app LOGIN PASSWORD '…';
 --   GRANT orchestra_admin_viewer TO orchestra_admin_app;     -- read-only: actions are disabled, with the reason
@@ -34,6 +35,8 @@ GRANT INSERT ON orchestra_admin.audit_log TO orchestra_admin_viewer;
 GRANT INSERT, DELETE ON orchestra_admin.metric_samples TO orchestra_admin_viewer;
 -- Searching is read-only and open to Viewers; each keeps a short list of their recent searches.
 GRANT INSERT, DELETE ON orchestra_admin.recent_searches TO orchestra_admin_viewer;
+-- Anyone signs out: the sign-out is recorded so the sign-in's other open pages end; old ones are deleted on the way.
+GRANT INSERT, DELETE ON orchestra_admin.sign_outs TO orchestra_admin_viewer;
 
 -- Acting: only what the actions need.
 GRANT UPDATE ON public.task_queue TO orchestra_admin_operator;                 -- requeue, cancel tasks
@@ -43,6 +46,44 @@ GRANT UPDATE, DELETE ON sessions.sessions TO orchestra_admin_operator;         -
 GRANT UPDATE, DELETE ON public.documents TO orchestra_admin_operator;          -- edit, delete documents
 GRANT DELETE ON ALL TABLES IN SCHEMA cache TO orchestra_admin_operator;        -- purge cache entries
 GRANT pg_signal_backend TO orchestra_admin_operator;                           -- cancel / terminate queries (not a superuser's)
+
+-- EXPLAIN ANALYZE (Postgres page, Explain tab) runs an Operator's statement, so its effects must not outlive it even
+-- where a rollback does not undo them (pg_terminate_backend, setval, advisory locks, replication slots, files read
+-- into an error text…). The statement runs inside orchestra_admin.explain_analyze, a SECURITY DEFINER function owned
+-- by orchestra_admin_explain: a role that may only read the stack's tables. Within a security-definer function
+-- PostgreSQL refuses set_config('role' / 'session_authorization'), so the statement cannot climb back to the
+-- dashboard's own login; a cursor refuses a second statement. The dashboard calls it in a READ ONLY transaction
+-- (no setval, nextval, writes or DDL) under statement_timeout and lock_timeout, on a connection it then closes
+-- (session-level advisory locks and settings go with it). It checks the owner before every call and shows
+-- EXPLAIN ANALYZE disabled, with the reason, where this function is missing or its owner has more rights.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'orchestra_admin_explain') THEN
+        CREATE ROLE orchestra_admin_explain NOLOGIN NOINHERIT;
+    END IF;
+END
+$$;
+GRANT USAGE ON SCHEMA public, cache, sessions TO orchestra_admin_explain;
+GRANT SELECT ON public.documents, public.task_queue, sessions.sessions TO orchestra_admin_explain;
+GRANT SELECT ON ALL TABLES IN SCHEMA cache TO orchestra_admin_explain;
+
+CREATE OR REPLACE FUNCTION orchestra_admin.explain_analyze(statement text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+AS $fn$
+DECLARE
+    plan json;
+    explained refcursor;
+BEGIN
+    -- OPEN … FOR EXECUTE plans exactly one statement ("cannot open multi-query plan as cursor" otherwise).
+    OPEN explained FOR EXECUTE 'EXPLAIN (FORMAT JSON, VERBOSE, ANALYZE, BUFFERS) ' || statement;
+    FETCH explained INTO plan;
+    CLOSE explained;
+    RETURN plan;
+END
+$fn$;
+ALTER FUNCTION orchestra_admin.explain_analyze(text) OWNER TO orchestra_admin_explain;
+REVOKE ALL ON FUNCTION orchestra_admin.explain_analyze(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION orchestra_admin.explain_analyze(text) TO orchestra_admin_operator;
 
 -- Resetting statement statistics (Queries tab), where the extension is installed.
 DO $$
@@ -62,7 +103,7 @@ BEGIN
         SELECT c.oid::regclass FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname LIKE 'orchestra\_%\_cache'
     LOOP
-        EXECUTE format('GRANT SELECT ON %s TO orchestra_admin_viewer', t);
+        EXECUTE format('GRANT SELECT ON %s TO orchestra_admin_viewer, orchestra_admin_explain', t);
         EXECUTE format('GRANT DELETE ON %s TO orchestra_admin_operator', t);
     END LOOP;
 END

@@ -142,6 +142,8 @@ public partial class AppFixture : IAsyncLifetime
         ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
         // Re-probe the top bar's backends quickly, so a first slow probe (cold pool) does not hold a test up.
         ["OrchestraAdmin__HealthProbeIntervalSeconds"] = "2",
+        // A circuit checks every 2 s that its sign-in still holds (signed out elsewhere, expired), not every 30 s.
+        ["OrchestraAdmin__Auth__RevalidateSeconds"] = "2",
         // Sampler rounds every 2 s, so live updates and the charts show within a test's patience.
         ["OrchestraAdmin__Sampling__IntervalSeconds"] = "2",
         // Timestamped log lines (UTC), to line up with the failure time a test reports.

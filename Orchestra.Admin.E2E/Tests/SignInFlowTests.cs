@@ -52,6 +52,32 @@ public sealed class SignInFlowTests(AppFixture app) : E2ETest(app)
         await Expect(Field(page, "User name")).ToBeVisibleAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl=%2F$"));
     }
+
+    /// <summary>
+    /// A page left open keeps its circuit, and the circuit kept the sign-in it started with. Signing out in another tab
+    /// (or the sign-in expiring) must end it: at its next revalidation (AppFixture sets 2 s) it goes to the sign-in page.
+    /// </summary>
+    [Fact]
+    public async Task Signing_out_in_another_tab_ends_the_page_left_open()
+    {
+        await using var context = await App.NewContextAsync(signedIn: false);
+        var left = await context.NewPageAsync();
+        await left.GotoAsync("/login?returnUrl=%2Faudit");
+        await Field(left, "User name").FillAsync(App.OperatorUserName);
+        await Field(left, "Password").FillAsync(App.OperatorPassword);
+        await Button(left, "Sign in").ClickAsync();
+        await Expect(left.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = "Audit log", Level = 1 })).ToBeVisibleAsync();
+        await WaitForInteractiveAsync(left);
+
+        var other = await context.NewPageAsync();
+        await other.GotoAsync("/");
+        await WaitForInteractiveAsync(other);
+        await Button(other, "Sign out").ClickAsync();
+        await Expect(other.GetByRole(AriaRole.Status)).ToHaveTextAsync("You are signed out.");
+
+        await Expect(left).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl=%2Faudit$"));
+        await Expect(Field(left, "User name")).ToBeVisibleAsync();
+    }
 }
 
 /// <summary>A Viewer account (configured, not the dev login) signs in and is shown as a Viewer.</summary>

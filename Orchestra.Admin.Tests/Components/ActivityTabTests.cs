@@ -25,6 +25,7 @@ public class ActivityTabTests : BunitSetup
 
     private sealed class FakeOverview : IOverviewService
     {
+        public Task<DashboardLogin> GetDashboardLoginAsync(CancellationToken ct = default) => throw new NotSupportedException();
         public Task<CacheHitRatio> GetCacheHitRatioAsync(CancellationToken ct = default) => throw new NotSupportedException();
         public Task<ConnectionSummary> GetConnectionSummaryAsync(CancellationToken ct = default) => Task.FromResult(new ConnectionSummary(1, 0, 8, 12, 100, 3));
         public Task<IReadOnlyList<TableSize>> GetTableSizesAsync(int limit, CancellationToken ct = default) => throw new NotSupportedException();

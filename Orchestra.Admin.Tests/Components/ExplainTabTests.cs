@@ -16,6 +16,8 @@ public class ExplainTabTests : BunitSetup
         public List<(string Query, bool Analyze)> Calls { get; } = [];
         public Func<string, bool, ExplainResult> Answer { get; set; } = (q, a) => Plan(q, a);
         public TimeSpan StatementTimeout => TimeSpan.FromSeconds(5);
+        public string? AnalyzeUnavailable { get; set; }
+        public Task<string?> AnalyzeUnavailableAsync(CancellationToken ct = default) => Task.FromResult(AnalyzeUnavailable);
 
         public Task<ExplainResult> ExplainAsync(string query, bool analyze = false, CancellationToken ct = default)
         {
@@ -103,6 +105,20 @@ public class ExplainTabTests : BunitSetup
         tab.WaitForAssertion(() => Assert.True(Button(tab, "Explain analyze").HasAttribute("disabled")));
         Assert.Equal("Explain analyze: Needs the Operator role: you are signed in as a Viewer.",
             tab.Find("span[aria-label^='Explain analyze']").GetAttribute("aria-label"));
+        Assert.False(Button(tab, "Explain").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void An_operator_sees_explain_analyze_disabled_when_it_cannot_run_contained()
+    {
+        SignIn(AdminRoles.Operator);
+        service.AnalyzeUnavailable = "orchestra_admin.explain_analyze(text) is missing: run sql/roles.sql as the database owner.";
+        var tab = Render<ExplainTab>();
+
+        tab.WaitForAssertion(() => Assert.Equal(
+            "Explain analyze: Not possible: orchestra_admin.explain_analyze(text) is missing: run sql/roles.sql as the database owner.",
+            tab.Find("span[aria-label^='Explain analyze']").GetAttribute("aria-label")));
+        Assert.True(Button(tab, "Explain analyze").HasAttribute("disabled"));
         Assert.False(Button(tab, "Explain").HasAttribute("disabled"));
     }
 

@@ -16,6 +16,7 @@ public class OverviewPageTests : BunitSetup
         public Func<Task<IReadOnlyList<TableSize>>> Tables { get; set; } = () => Task.FromResult<IReadOnlyList<TableSize>>(
             [new TableSize("public.documents", "public", "documents", 52_428_800, 40_000_000, 12_000_000, 428_800, 50_000)]);
 
+        public Task<DashboardLogin> GetDashboardLoginAsync(CancellationToken ct = default) => throw new NotSupportedException();
         public Task<CacheHitRatio> GetCacheHitRatioAsync(CancellationToken ct = default) => Cache();
         public Task<ConnectionSummary> GetConnectionSummaryAsync(CancellationToken ct = default) => Connections();
         public Task<IReadOnlyList<TableSize>> GetTableSizesAsync(int limit, CancellationToken ct = default) => Tables();

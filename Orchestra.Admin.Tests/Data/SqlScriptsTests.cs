@@ -59,20 +59,29 @@ public class PostgresQueryRunnerTests(PostgresDatabase db) : IClassFixture<Postg
     [Fact]
     public async Task A_query_past_its_statement_timeout_says_so_and_the_pool_stays_clean()
     {
-        await using var locker = await db.OpenOtherConnectionAsync();
-        await locker.ExecuteAsync("BEGIN; LOCK TABLE documents IN ACCESS EXCLUSIVE MODE;");
-
         var runner = TestServices.QueryRunner(db, statementTimeoutSeconds: 1);
-        // Table sizes waits for the lock on documents (pg_total_relation_size takes AccessShareLock).
-        var e = await Assert.ThrowsAsync<QueryTimeoutException>(() => runner.QueryAsync<object>("monitoring/space/table_sizes", new { limit = 10 }));
+        var e = await Assert.ThrowsAsync<QueryTimeoutException>(() => runner.QuerySqlAsync<object>("test/sleep", "SELECT pg_sleep(5)"));
         Assert.Equal("timed out after 1 s", e.Message);
-        Assert.Equal("monitoring/space/table_sizes", e.QueryName);
-
-        await locker.ExecuteAsync("ROLLBACK");
+        Assert.Equal("test/sleep", e.QueryName);
 
         // SET LOCAL ended with the transaction: the pooled connection is back to the server default.
         await using var conn = await db.DataSource.OpenConnectionAsync();
         Assert.Equal("0", await conn.ExecuteScalarAsync<string>("SHOW statement_timeout"));
+        Assert.Equal("0", await conn.ExecuteScalarAsync<string>("SHOW lock_timeout"));
         Assert.Equal("orchestra-admin", await conn.ExecuteScalarAsync<string>("SHOW application_name"));
+    }
+
+    [Fact]
+    public async Task A_read_that_meets_a_locked_table_gives_up_at_its_lock_timeout_rather_than_its_statement_timeout()
+    {
+        await using var locker = await db.OpenOtherConnectionAsync();
+        await locker.ExecuteAsync("BEGIN; LOCK TABLE documents IN ACCESS EXCLUSIVE MODE;");
+
+        // Table sizes needs AccessShareLock on documents (pg_total_relation_size): queued, it would hold up every reader after it.
+        var runner = TestServices.QueryRunner(db, statementTimeoutSeconds: 30);
+        var e = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => runner.QueryAsync<object>("monitoring/space/table_sizes", new { limit = 10 }));
+        Assert.Equal(Npgsql.PostgresErrorCodes.LockNotAvailable, e.SqlState);
+
+        await locker.ExecuteAsync("ROLLBACK");
     }
 }

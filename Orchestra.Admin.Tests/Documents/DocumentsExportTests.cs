@@ -400,9 +400,14 @@ public class DocumentsExportUrlTests
     }
 
     [Theory]
-    [InlineData("ExportMaxDocuments", "0")]
-    [InlineData("ExportTimeoutSeconds", "0")]
-    public void Settings_below_one_stop_start_up(string key, string value)
+    [InlineData("ExportMaxDocuments", "0", "must be at least 1 (is 0)")]
+    [InlineData("ExportTimeoutSeconds", "0", "must be at least 1 (is 0)")]
+    [InlineData("ExportWriteTimeoutSeconds", "0", "must be at least 1 (is 0)")]
+    [InlineData("ExportMaxConcurrent", "0", "must be from 1 to 100 (is 0)")]
+    [InlineData("ExportMaxConcurrent", "101", "must be from 1 to 100 (is 101)")]
+    [InlineData("ExportMaxConcurrentPerUser", "0", "must be from 1 to ExportMaxConcurrent (4) (is 0)")]
+    [InlineData("ExportMaxConcurrentPerUser", "5", "must be from 1 to ExportMaxConcurrent (4) (is 5)")]
+    public void Bad_settings_stop_start_up(string key, string value, string problem)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -410,19 +415,21 @@ public class DocumentsExportUrlTests
             [$"OrchestraAdmin:Documents:{key}"] = value,
         }).Build();
         var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(configuration));
-        Assert.Equal($"OrchestraAdmin:Documents:{key} must be at least 1 (is 0)", e.Message);
+        Assert.Equal($"OrchestraAdmin:Documents:{key} {problem}", e.Message);
     }
 }
 
 /// <summary>
 /// The app itself (AddOrchestraAdmin + MapOrchestraAdmin, as Program.cs runs them) on Kestrel at 127.0.0.1:0 in this
 /// process, against its own database: the seeded shop collection, a collection with an awkward name, and "bulk",
-/// 50,000 documents of about 1 KB (≈ 55 MB of NDJSON).
+/// 50,000 documents of about 1 KB (≈ 55 MB of NDJSON). Two accounts: a Viewer (who exports) and an Operator.
 /// </summary>
-public sealed class ExportApp : IAsyncLifetime
+public class ExportApp : IAsyncLifetime
 {
     public const string UserName = "viv";
     public const string Password = "viv-Pa55word-export";
+    public const string OperatorName = "opal";
+    public const string OperatorPassword = "opal-Pa55word-export";
     public const string OddCollection = "tenant/a b?%é";
     public const int BulkDocuments = 50_000;
     public const int Cap = 60_000;
@@ -440,16 +447,18 @@ public sealed class ExportApp : IAsyncLifetime
             EnvironmentName = "Production",
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["POSTGRES_DSN"] = Database.Server.ConnectionStringFor(Database.Name),
             ["WEAVIATE_URL"] = "",
-            [AccountsLoader.UsersKey] = $"{UserName}:Viewer:{PasswordHashing.Hash(Password)}",
+            [AccountsLoader.UsersKey] = $"{UserName}:Viewer:{PasswordHashing.Hash(Password)};{OperatorName}:Operator:{PasswordHashing.Hash(OperatorPassword)}",
             [AccountsLoader.DevLoginKey] = "false",
             ["OrchestraAdmin:Documents:ExportMaxDocuments"] = Cap.ToString(),
             ["OrchestraAdmin:Documents:ExportTimeoutSeconds"] = "120",
             ["urls"] = "http://127.0.0.1:0",
-        });
+        };
+        AddSettings(settings);
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.AddOrchestraAdmin();
         app = builder.Build();
@@ -459,8 +468,14 @@ public sealed class ExportApp : IAsyncLifetime
         BaseUrl = new Uri(address.TrimEnd('/') + "/");
     }
 
-    /// <summary>A client signed in through the sign-in form (cookie kept), as a browser is.</summary>
-    public async Task<HttpClient> SignedInClientAsync()
+    /// <summary>Settings a derived fixture adds or replaces.</summary>
+    protected virtual void AddSettings(IDictionary<string, string?> settings) { }
+
+    /// <summary>The app's services (e.g. to read what it was configured with).</summary>
+    public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("The app is not running.");
+
+    /// <summary>A client signed in through the sign-in form (cookie kept), as a browser is: the Viewer unless another account is given.</summary>
+    public async Task<HttpClient> SignedInClientAsync(string userName = UserName, string password = Password)
     {
         var client = Client();
         var form = await client.GetStringAsync("login");
@@ -468,7 +483,7 @@ public sealed class ExportApp : IAsyncLifetime
         Assert.NotEmpty(token);
         using var response = await client.PostAsync("login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["UserName"] = UserName, ["Password"] = Password, ["ReturnUrl"] = "/", ["__RequestVerificationToken"] = token,
+            ["UserName"] = userName, ["Password"] = password, ["ReturnUrl"] = "/", ["__RequestVerificationToken"] = token,
         }));
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/", response.Headers.Location?.ToString());

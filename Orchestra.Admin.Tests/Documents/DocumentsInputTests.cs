@@ -1,3 +1,4 @@
+using Npgsql;
 using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Features.Documents;
 using Orchestra.Admin.Tests.Infrastructure;
@@ -13,7 +14,7 @@ public class DocumentsInputTests(DocumentsDatabase db) : IClassFixture<Documents
 
     /// <summary>
     /// Runs the request for a page and for its plan while another session holds documents in ACCESS EXCLUSIVE mode:
-    /// any statement touching the table would wait for the 2 s statement timeout (QueryTimeoutException), so a
+    /// any statement touching the table would fail on the lock (lock_timeout, SQLSTATE 55P03), so a
     /// FilterInputException proves nothing was run on it.
     /// </summary>
     private async Task<FilterInputException> RejectedAsync(DocumentPageRequest request)
@@ -164,9 +165,11 @@ public class DocumentsInputTests(DocumentsDatabase db) : IClassFixture<Documents
     public async Task The_lock_really_blocks_a_page_so_the_rejections_above_prove_nothing_ran()
     {
         await using var locked = await DocumentsLock.TakeAsync(db);
-        await Assert.ThrowsAsync<QueryTimeoutException>(() => Service.PageAsync(Shop(new DocumentFilter())));
-        // A valid JSONPath is checked by PostgreSQL (no table read), then the page itself waits.
-        await Assert.ThrowsAsync<QueryTimeoutException>(() => Service.PageAsync(Shop(new DocumentFilter { JsonPath = "$.score > 5" })));
+        // A page that reaches the table meets the lock (and gives up at its lock_timeout rather than queueing).
+        Assert.Equal(PostgresErrorCodes.LockNotAvailable, (await Assert.ThrowsAsync<PostgresException>(() => Service.PageAsync(Shop(new DocumentFilter())))).SqlState);
+        // A valid JSONPath is checked by PostgreSQL (no table read), then the page itself meets the lock.
+        Assert.Equal(PostgresErrorCodes.LockNotAvailable,
+            (await Assert.ThrowsAsync<PostgresException>(() => Service.PageAsync(Shop(new DocumentFilter { JsonPath = "$.score > 5" })))).SqlState);
     }
 
     [Fact]

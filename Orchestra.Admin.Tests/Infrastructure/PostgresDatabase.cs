@@ -15,6 +15,8 @@ public class PostgresDatabase : IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
     /// <summary>A data source for the dashboard side, named orchestra-admin like the app's own.</summary>
     public NpgsqlDataSource DataSource { get; private set; } = null!;
+    /// <summary>The same login without a pool, like the app's keyed <see cref="PostgresDataSources.Unpooled"/>.</summary>
+    public NpgsqlDataSource Unpooled { get; private set; } = null!;
 
     /// <summary>Whether the stack's tables and the admin schema are created. Override for an empty database.</summary>
     protected virtual bool ApplySchemas => true;
@@ -33,6 +35,7 @@ public class PostgresDatabase : IAsyncLifetime
         }
         ConnectionString = Server.ConnectionStringFor(Name, PostgresDsn.ApplicationName);
         DataSource = NpgsqlDataSource.Create(ConnectionString);
+        Unpooled = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
         if (ApplySchemas)
         {
             await SqlScripts.ApplyStackSchemaAsync(DataSource);
@@ -62,7 +65,7 @@ public class PostgresDatabase : IAsyncLifetime
         await using (var owner = await OpenOtherConnectionAsync())
         {
             if (setupSql != null) await Execute(owner, setupSql);
-            await Execute(owner, SqlCatalog.Get("roles"));
+            await ApplyRolesAsync();
             await Execute(owner, $"CREATE ROLE {login} LOGIN PASSWORD 'test-password' IN ROLE {group}");
         }
         var b = new NpgsqlConnectionStringBuilder(ConnectionString) { Username = login, Password = "test-password", Pooling = false };
@@ -75,9 +78,27 @@ public class PostgresDatabase : IAsyncLifetime
         }
     }
 
+    private static readonly SemaphoreSlim RolesLock = new(1, 1);
+
+    /// <summary>sql/roles.sql on this database, one database of the run at a time (roles are the cluster's).</summary>
+    public async Task ApplyRolesAsync()
+    {
+        await RolesLock.WaitAsync();
+        try
+        {
+            await using var owner = NpgsqlDataSource.Create(Server.ConnectionStringFor(Name, "test-owner") + ";Pooling=false");
+            await SqlScripts.ApplyRolesAsync(owner);
+        }
+        finally
+        {
+            RolesLock.Release();
+        }
+    }
+
     public virtual async Task DisposeAsync()
     {
         await DataSource.DisposeAsync();
+        await Unpooled.DisposeAsync();
         await using var conn = new NpgsqlConnection(Server.MaintenanceConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", conn);
@@ -101,8 +122,15 @@ public sealed class OwnClusterDatabase : PostgresDatabase
     public override async Task DisposeAsync()
     {
         await DataSource.DisposeAsync();
+        await Unpooled.DisposeAsync();
         cluster?.Remove(); // the database goes with the cluster
     }
+}
+
+/// <summary>A database with sql/roles.sql applied: EXPLAIN ANALYZE's restricted role and function are there.</summary>
+public sealed class PostgresDatabaseWithRoles : PostgresDatabase
+{
+    protected override Task SeedAsync() => ApplyRolesAsync();
 }
 
 /// <summary>A database with nothing in it: for checks on a fresh database.</summary>

@@ -22,6 +22,17 @@ public static class TestServices
     public static PostgresQueryRunner QueryRunner(NpgsqlDataSource dataSource, OrchestraAdminOptions options, Microsoft.Extensions.Logging.ILogger<PostgresQueryRunner>? logger = null) =>
         new(dataSource, Microsoft.Extensions.Options.Options.Create(options), logger ?? NullLogger<PostgresQueryRunner>.Instance);
 
+    /// <summary>The explain service on a login's pool, and for ANALYZE the same login's <paramref name="unpooled"/> connections.</summary>
+    public static Orchestra.Admin.Features.Postgres.ExplainService Explain(NpgsqlDataSource dataSource, NpgsqlDataSource unpooled,
+        OrchestraAdminOptions options, Orchestra.Admin.Security.ICurrentOperator who) => new(
+        dataSource,
+        unpooled,
+        QueryRunner(dataSource, options),
+        new Orchestra.Admin.Security.AuditLog(dataSource, NullLogger<Orchestra.Admin.Security.AuditLog>.Instance),
+        who,
+        Microsoft.Extensions.Options.Options.Create(options),
+        NullLogger<Orchestra.Admin.Features.Postgres.ExplainService>.Instance);
+
     public static MetricSampler Sampler(NpgsqlDataSource dataSource, OrchestraAdminOptions options, TimeProvider? clock = null) =>
         new(QueryRunner(dataSource, options), dataSource, Microsoft.Extensions.Options.Options.Create(options),
             clock ?? TimeProvider.System, NullLogger<MetricSampler>.Instance);

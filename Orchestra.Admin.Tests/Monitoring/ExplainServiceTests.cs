@@ -8,15 +8,10 @@ using Orchestra.Admin.Tests.Infrastructure;
 
 namespace Orchestra.Admin.Tests.Monitoring;
 
-public class ExplainServiceTests(PostgresDatabase db) : IClassFixture<PostgresDatabase>
+public class ExplainServiceTests(PostgresDatabaseWithRoles db) : IClassFixture<PostgresDatabaseWithRoles>
 {
-    private ExplainService Service(ICurrentOperator? who = null, int timeoutSeconds = 5) => new(
-        db.DataSource,
-        TestServices.QueryRunner(db, timeoutSeconds),
-        new AuditLog(db.DataSource, NullLogger<AuditLog>.Instance),
-        who ?? FakeCurrentOperator.Operator,
-        Microsoft.Extensions.Options.Options.Create(TestServices.Options(db, timeoutSeconds)),
-        NullLogger<ExplainService>.Instance);
+    private ExplainService Service(ICurrentOperator? who = null, int timeoutSeconds = 5) =>
+        TestServices.Explain(db.DataSource, db.Unpooled, TestServices.Options(db, timeoutSeconds), who ?? FakeCurrentOperator.Operator);
 
     private async Task<int> ServerVersionAsync()
     {
@@ -53,30 +48,39 @@ public class ExplainServiceTests(PostgresDatabase db) : IClassFixture<PostgresDa
     }
 
     [Fact]
-    public async Task Explain_analyze_of_an_update_measures_it_and_leaves_the_data_unchanged()
+    public async Task Explain_analyze_of_a_query_measures_it_and_is_audited()
+    {
+        var result = await Service().ExplainAsync("SELECT task_type, count(*) FROM task_queue WHERE status = 'failed' GROUP BY task_type", analyze: true);
+
+        Assert.True(result.Analyzed);
+        Assert.NotNull(result.ExecutionMs);
+        Assert.Contains(result.Nodes, n => n.RelationName == "task_queue" && n.ActualRows != null);
+        Assert.All(result.Nodes, n => Assert.NotNull(n.ExclusiveMs));
+        Assert.Contains(result.Nodes, n => n.IsCostly);
+
+        var audit = await LastAuditAsync();
+        Assert.Equal(("otto", "Operator", true), ((string)audit.actor, (string)audit.actor_role, (bool)audit.succeeded));
+        Assert.Contains("FROM task_queue", (string)audit.parameters_text);
+    }
+
+    [Fact]
+    public async Task Explain_analyze_of_an_update_is_refused_as_read_only_and_changes_nothing()
     {
         await using var worker = await db.OpenOtherConnectionAsync();
         var id = await worker.ExecuteScalarAsync<Guid>(
             "INSERT INTO task_queue (task_type, payload, status, error) VALUES ('explain_probe', '{}', 'failed', 'boom') RETURNING id");
 
-        var result = await Service().ExplainAsync($"UPDATE task_queue SET status = 'pending', error = NULL WHERE id = '{id}'", analyze: true);
+        var e = await Assert.ThrowsAsync<InvalidInputException>(() =>
+            Service().ExplainAsync($"UPDATE task_queue SET status = 'pending', error = NULL WHERE id = '{id}'", analyze: true));
 
-        Assert.True(result.Analyzed);
-        Assert.Equal("ModifyTable", result.Plan.NodeType);
-        Assert.Equal("Update", result.Plan.Operation);
-        Assert.StartsWith("Update on public.task_queue", result.Plan.Title);
-        Assert.NotNull(result.ExecutionMs);
-        Assert.Contains(result.Nodes, n => n.ActualRows == 1 && n.RelationName == "task_queue");
-        Assert.All(result.Nodes, n => Assert.NotNull(n.ExclusiveMs));
-        Assert.Contains(result.Nodes, n => n.IsCostly);
-
-        // Rolled back: the task is as it was.
+        Assert.Equal("query", e.Field);
+        Assert.Contains("cannot execute UPDATE in a read-only transaction (SQLSTATE 25006)", e.Message);
+        Assert.Contains("use Explain (without analyze) for the plan of a statement that writes", e.Message);
         var row = await worker.QuerySingleAsync<(string Status, string? Error)>("SELECT status, error FROM task_queue WHERE id = @id", new { id });
         Assert.Equal(("failed", "boom"), row);
-
         var audit = await LastAuditAsync();
-        Assert.Equal(("otto", "Operator", true), ((string)audit.actor, (string)audit.actor_role, (bool)audit.succeeded));
-        Assert.Contains("UPDATE task_queue", (string)audit.parameters_text);
+        Assert.False((bool)audit.succeeded);
+        Assert.Contains("SQLSTATE 25006", (string)audit.error);
     }
 
     [Fact]

@@ -14,6 +14,22 @@ public class SpaceChecksTests(PostgresDatabase db) : IClassFixture<PostgresDatab
     private SpaceChecks Checks => new(TestServices.QueryRunner(db));
 
     [Fact]
+    public async Task A_table_locked_by_another_session_is_skipped_instead_of_queued_behind()
+    {
+        // A migration of the stack holds ACCESS EXCLUSIVE: the size query must not join that table's lock queue for its
+        // whole statement_timeout (every reader arriving after it would then wait behind the dashboard too).
+        await using var migration = await db.OpenOtherConnectionAsync("the-stacks-migration");
+        await migration.ExecuteAsync("CREATE TABLE IF NOT EXISTS space_locked (id int)");
+        await using var tx = await migration.BeginTransactionAsync();
+        await migration.ExecuteAsync("LOCK TABLE space_locked IN ACCESS EXCLUSIVE MODE");
+
+        var e = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => new SpaceChecks(TestServices.QueryRunner(db, statementTimeoutSeconds: 30)).TableSizesAsync(100));
+
+        Assert.Equal(Npgsql.PostgresErrorCodes.LockNotAvailable, e.SqlState);
+        Assert.StartsWith("Skipped: a table this reads is locked by another session", Orchestra.Admin.Components.Controls.ErrorMessages.Describe(e));
+    }
+
+    [Fact]
     public async Task The_database_size_grows_with_a_table_written_into_it()
     {
         await using var conn = await db.OpenOtherConnectionAsync();

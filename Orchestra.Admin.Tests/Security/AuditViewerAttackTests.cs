@@ -97,7 +97,8 @@ public class AuditViewerAttackTests : BunitSetup, IClassFixture<PostgresDatabase
     public async Task A_password_typed_as_the_user_name_is_never_shown_to_a_viewer_and_only_its_start_to_an_operator()
     {
         const string typed = "Correct-Horse-Battery-Staple-42";
-        var login = new LoginService(MsOptions.Create(options), new AuditLog(db.DataSource, NullLogger<AuditLog>.Instance), NullLogger<LoginService>.Instance);
+        var login = new LoginService(MsOptions.Create(options), new AuditLog(db.DataSource, NullLogger<AuditLog>.Instance),
+            new SignIns(TestServices.QueryRunner(db), MsOptions.Create(options), TimeProvider.System, NullLogger<SignIns>.Instance), NullLogger<LoginService>.Instance);
         Assert.Equal(LoginResult.Invalid, await login.SignInAsync(new DefaultHttpContext(), $"  {typed} ", "whatever"));
         Assert.Equal(LoginResult.Invalid, await login.SignInAsync(new DefaultHttpContext(), "VERA", "wrong")); // a known account's name is no secret
 

@@ -71,6 +71,38 @@ public class SessionsServiceTests(PostgresDatabase db) : IClassFixture<PostgresD
         Assert.Equal("network", e.Field);
     }
 
+    /// <summary>
+    /// Any user of the stack sets their own User-Agent: rows with 64 KB ones (long runs of letters with no bot token, of dots
+    /// and digits, a real bot padded) list with the first 512 characters read and parsed, and parse as their start says.
+    /// </summary>
+    [Fact]
+    public async Task Sessions_with_64_KB_user_agents_list_their_first_512_characters_parsed()
+    {
+        static string Padded(string start, string run) => start + string.Concat(Enumerable.Repeat(run, 64 * 1024 / run.Length));
+        var agents = new[]
+        {
+            Padded("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html) ", "a"),
+            Padded("Mozilla/5.0 (X11; Linux x86_64) ", "a"),
+            Padded("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 ", "1."),
+            Padded("", "a"),
+        };
+        var ids = await InsertAllAsync(db, agents.Select((a, i) => new SessionsTestData.Session("long-ua", Agent: a, CreatedAgo: TimeSpan.FromMinutes(10 - i))).ToArray());
+
+        var rows = (await Service(db).PageAsync(new SessionPageRequest(new SessionFilter { UserId = "long-ua" }, PageSize: 100))).Rows.ToDictionary(r => r.SessionId);
+        Assert.Equal(ids.ToHashSet(), rows.Keys.ToHashSet());
+        for (var i = 0; i < agents.Length; i++)
+            Assert.Equal(agents[i][..UserAgentParser.MaxLength] + "…", rows[ids[i]].UserAgent);
+        Assert.Equal(("Googlebot 2.1", "unknown", true), Parsed(rows[ids[0]]));
+        Assert.Equal(("other", "Linux", false), Parsed(rows[ids[1]]));
+        Assert.Equal(("Chrome 124", "Windows 10/11", false), Parsed(rows[ids[2]]));
+        Assert.Equal(("other", "unknown", false), Parsed(rows[ids[3]]));
+
+        // The detail still shows the whole user agent.
+        Assert.Equal(agents[0], (await Service(db).GetAsync(ids[0]))!.Session.UserAgent);
+
+        static (string, string, bool) Parsed(SessionRow row) => (row.Agent.Browser, row.Agent.Os, row.Agent.IsBot);
+    }
+
     [Fact]
     public async Task User_agent_filter_is_case_insensitive_text_with_wildcards_escaped()
     {

@@ -54,6 +54,44 @@ public class UserAgentParserTests
         Assert.Equal("other", parsed.Browser);
         Assert.Equal("Chrome 124 on Windows 10/11", UserAgentParser.Parse("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36").ToString());
     }
+
+    /// <summary>64 KB: what any user of the stack can send as their User-Agent.</summary>
+    private static string Padded(string start, string run) => start + string.Concat(Enumerable.Repeat(run, 64 * 1024 / run.Length));
+
+    [Fact]
+    public void Only_the_first_512_characters_are_parsed()
+    {
+        var googlebot = Padded("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html) ", "a");
+        Assert.Equal(("Googlebot 2.1", true), (UserAgentParser.Parse(googlebot).Browser, UserAgentParser.Parse(googlebot).IsBot));
+        Assert.Equal("Chrome 124 on Windows 10/11",
+            UserAgentParser.Parse(Padded("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 ", "1.")).ToString());
+        // A token past the first 512 characters is not read: a real user agent is far shorter.
+        var late = UserAgentParser.Parse(new string('a', UserAgentParser.MaxLength) + " Googlebot/2.1 Chrome/124.0");
+        Assert.Equal(("other", false), (late.Browser, late.IsBot));
+        Assert.Equal(UserAgentParser.MaxLength, UserAgentParser.Cut(new string('a', 1000)).Length);
+        // A surrogate pair is not split.
+        Assert.Equal(UserAgentParser.MaxLength - 1, UserAgentParser.Cut(new string('a', UserAgentParser.MaxLength - 1) + "🎉" + "a").Length);
+    }
+
+    [Fact]
+    public void The_cache_keeps_one_result_per_distinct_user_agent_and_stays_bounded()
+    {
+        var cache = new ParsedUserAgentCache(capacity: 100);
+        var parses = 0;
+        ParsedUserAgent Parse(string ua) { parses++; return UserAgentParser.Parse(ua); }
+
+        var first = cache.GetOrAdd("curl/8.5.0", Parse);
+        Assert.Same(first, cache.GetOrAdd("curl/8.5.0", Parse));
+        Assert.Equal(1, parses);
+        // A stack user can make up any number of distinct user agents.
+        for (var i = 0; i < 1000; i++)
+        {
+            cache.GetOrAdd($"Mozilla/5.0 (made up {i})", Parse);
+            Assert.InRange(cache.Count, 1, 100);
+        }
+        Assert.Equal(1001, parses);
+    }
+
 }
 
 public class SensitiveDataMaskerTests

@@ -117,4 +117,19 @@ public class ErrorFingerprintTests(PostgresDatabase db) : IClassFixture<Postgres
         Assert.Equal(await FingerprintAsync(null), await FingerprintAsync(""));
         Assert.Equal("", await SignatureAsync("   \n  "));
     }
+
+    /// <summary>
+    /// A task's error can carry what a user sent. PostgreSQL's regex engine (a DFA hybrid) stays linear on the hostile
+    /// 64 KB texts every .NET regex is run on (RegexSafetyTests), about 10–80 ms each: a statement timeout far above that
+    /// turns a pattern added later that blows up into a failure here.
+    /// </summary>
+    [Fact]
+    public async Task Signatures_of_64_KB_hostile_errors_stay_within_a_statement_timeout()
+    {
+        await using var conn = await db.OpenOtherConnectionAsync();
+        await conn.ExecuteAsync("SET statement_timeout = '10s'");
+        foreach (var error in Security.RegexSafetyTests.AdversarialInputs()
+                     .Append("Traceback (most recent call last):" + string.Concat(Enumerable.Repeat("\n  a", 16 * 1024))))
+            Assert.InRange((await conn.ExecuteScalarAsync<string>("SELECT orchestra_admin.error_signature(@error)", new { error }))!.Length, 0, 300);
+    }
 }

@@ -36,8 +36,8 @@ public class TaskDetailTests : TasksPageTestBase
         Assert.Contains("second line", attempt.QuerySelector("pre")!.TextContent);
         Assert.Equal("audit?id=99", attempt.QuerySelector("a")!.GetAttribute("href"));
         // Requeue and delete for a failed task; cancel only for a pending one.
-        Assert.Single(page.FindAll("button").Where(b => b.TextContent.Trim() == "Requeue"));
-        Assert.Empty(page.FindAll("button").Where(b => b.TextContent.Trim() == "Cancel task"));
+        Assert.Single(page.FindAll("button"), b => b.TextContent.Trim() == "Requeue");
+        Assert.DoesNotContain(page.FindAll("button"), b => b.TextContent.Trim() == "Cancel task");
     }
 
     [Fact]

@@ -272,7 +272,7 @@ public class TasksRequeueFlowTests : TasksPageTestBase
         _ = Button(tab, "Requeue all matching the filter").ClickAsync(new());
 
         dialogs.WaitForAssertion(() => Assert.Contains("Nothing to requeue", dialogs.Find("[data-testid=requeue-count]").TextContent));
-        Assert.Empty(dialogs.FindAll("button").Where(b => b.TextContent.Trim().StartsWith("Requeue", StringComparison.Ordinal)));
+        Assert.DoesNotContain(dialogs.FindAll("button"), b => b.TextContent.Trim().StartsWith("Requeue", StringComparison.Ordinal));
         Assert.Empty(Actions.Requeued);
     }
 

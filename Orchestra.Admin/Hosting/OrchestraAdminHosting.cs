@@ -100,16 +100,26 @@ public static class OrchestraAdminHosting
         return app;
     }
 
-    /// <summary>One NpgsqlDataSource (one pool) for the whole app.</summary>
+    /// <summary>
+    /// One NpgsqlDataSource (one pool) for the whole app; one without a pool, for EXPLAIN ANALYZE; and a small pool of
+    /// its own for the documents export: an export holds its connection for as long as its client downloads, and must
+    /// never take the pages' connections.
+    /// </summary>
     public static void AddPostgres(IServiceCollection services, OrchestraAdminOptions settings)
     {
-        services.AddSingleton(sp =>
+        services.AddSingleton(sp => BuildDataSource(sp, settings.Postgres.ConnectionString));
+        services.AddKeyedSingleton(PostgresDataSources.Unpooled, (sp, _) => BuildDataSource(sp,
+            new NpgsqlConnectionStringBuilder(settings.Postgres.ConnectionString) { Pooling = false }.ConnectionString));
+        services.AddKeyedSingleton(PostgresDataSources.Exports, (sp, _) => BuildDataSource(sp,
+            new NpgsqlConnectionStringBuilder(settings.Postgres.ConnectionString) { MinPoolSize = 0, MaxPoolSize = settings.Documents.ExportMaxConcurrent }.ConnectionString));
+        services.AddSingleton<PostgresQueryRunner>();
+
+        static NpgsqlDataSource BuildDataSource(IServiceProvider sp, string connectionString)
         {
-            var builder = new NpgsqlDataSourceBuilder(settings.Postgres.ConnectionString);
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
             builder.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
             return builder.Build();
-        });
-        services.AddSingleton<PostgresQueryRunner>();
+        }
     }
 }
 

@@ -20,7 +20,8 @@ public sealed class OrchestraAdminOptions
 
     /// <summary>
     /// IP addresses of reverse proxies whose X-Forwarded-Proto is believed (loopback always is), so that HTTPS
-    /// ended at the proxy still gets HSTS and Secure cookies.
+    /// ended at the proxy still gets HSTS and Secure cookies; and whose X-Forwarded-For is (only theirs), so that the
+    /// per-address limits and the audit log see each browser behind the proxy.
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
     public Features.Cache.CacheOptions Cache { get; set; } = new();
@@ -49,6 +50,9 @@ public sealed class PostgresOptions
     public int CommandTimeoutSeconds { get; set; } = 30;
     /// <summary>statement_timeout for the dashboard's read queries.</summary>
     public int StatementTimeoutSeconds { get; set; } = 5;
+    /// <summary>lock_timeout for the dashboard's reads: a read that would queue behind a lock gives up instead (and does
+    /// not hold up, in the lock queue, everything that arrives after it).</summary>
+    public int LockTimeoutMilliseconds { get; set; } = 200;
     /// <summary>A query running longer than this is flagged long-running (Cancel / Terminate offered).</summary>
     public int LongRunningSeconds { get; set; } = 60;
 }
@@ -62,6 +66,12 @@ public sealed class DocumentsOptions
     public int ExportTimeoutSeconds { get; set; } = DefaultExportTimeoutSeconds;
     /// <summary>At most this many documents in one export (the query's LIMIT; sent as X-Export-Limit).</summary>
     public int ExportMaxDocuments { get; set; } = DefaultExportMaxDocuments;
+    /// <summary>Exports running at once, for all users: the size of the exports' own connection pool (the pages' pool is never used by them).</summary>
+    public int ExportMaxConcurrent { get; set; } = 4;
+    /// <summary>Exports one user may run at once; beyond it an export is refused (429 with Retry-After).</summary>
+    public int ExportMaxConcurrentPerUser { get; set; } = 2;
+    /// <summary>An export whose client reads nothing for this long is ended and its connection released.</summary>
+    public int ExportWriteTimeoutSeconds { get; set; } = 30;
 }
 
 public sealed class SamplingOptions

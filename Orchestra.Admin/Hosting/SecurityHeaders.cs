@@ -6,6 +6,7 @@ namespace Orchestra.Admin.Hosting;
 /// <summary>
 /// The security headers on every response, and HSTS when the dashboard is reached over HTTPS (directly, or through a
 /// TLS-terminating proxy that says so in X-Forwarded-Proto: from loopback, or from OrchestraAdmin:TrustedProxies).
+/// Behind a trusted proxy, the client's address is the one it forwards (<see cref="ForwardedClientOptions"/>).
 /// </summary>
 public static class SecurityHeaders
 {
@@ -33,6 +34,21 @@ public static class SecurityHeaders
             "frame-ancestors 'none'");
     }
 
+    /// <summary>
+    /// The client's address (X-Forwarded-For) is believed from OrchestraAdmin:TrustedProxies only, not from loopback:
+    /// it decides the per-address limits (sign-in, API tokens) and the address in the audit log, so a caller who can
+    /// reach the port directly must not choose it. Through a chain of trusted proxies, the address the first of them saw.
+    /// </summary>
+    public static ForwardedHeadersOptions ForwardedClientOptions(OrchestraAdminOptions settings)
+    {
+        var options = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor, ForwardLimit = null };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var proxy in settings.TrustedProxies)
+            options.KnownProxies.Add(IPAddress.Parse(proxy));
+        return options;
+    }
+
     public static IServiceCollection AddSecurityHeaders(this IServiceCollection services, OrchestraAdminOptions settings)
     {
         services.Configure<ForwardedHeadersOptions>(o =>
@@ -49,6 +65,7 @@ public static class SecurityHeaders
     {
         var csp = ContentSecurityPolicy(settings);
         app.UseForwardedHeaders();
+        if (settings.TrustedProxies.Count > 0) app.UseForwardedHeaders(ForwardedClientOptions(settings));
         if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.Use((context, next) =>
         {

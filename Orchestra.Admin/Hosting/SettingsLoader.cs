@@ -37,11 +37,16 @@ public static class SettingsLoader
             "OrchestraAdmin:Postgres:MinPoolSize", $"must be from 0 to MaxPoolSize ({options.Postgres.MaxPoolSize}) (is {options.Postgres.MinPoolSize})");
         Require(options.Postgres.CommandTimeoutSeconds >= 1, "OrchestraAdmin:Postgres:CommandTimeoutSeconds", $"must be at least 1 (is {options.Postgres.CommandTimeoutSeconds})");
         Require(options.Postgres.StatementTimeoutSeconds >= 1, "OrchestraAdmin:Postgres:StatementTimeoutSeconds", $"must be at least 1 (is {options.Postgres.StatementTimeoutSeconds})");
+        Require(options.Postgres.LockTimeoutMilliseconds is >= 1 and <= 60_000, "OrchestraAdmin:Postgres:LockTimeoutMilliseconds", $"must be 1 to 60000 (is {options.Postgres.LockTimeoutMilliseconds})");
         Require(options.Postgres.LongRunningSeconds >= 1, "OrchestraAdmin:Postgres:LongRunningSeconds", $"must be at least 1 (is {options.Postgres.LongRunningSeconds})");
         Require(options.Sampling.IntervalSeconds >= 1, "OrchestraAdmin:Sampling:IntervalSeconds", $"must be at least 1 (is {options.Sampling.IntervalSeconds})");
         Require(options.Sampling.RetentionDays >= 1, "OrchestraAdmin:Sampling:RetentionDays", $"must be at least 1 (is {options.Sampling.RetentionDays})");
         Require(options.Documents.ExportTimeoutSeconds >= 1, "OrchestraAdmin:Documents:ExportTimeoutSeconds", $"must be at least 1 (is {options.Documents.ExportTimeoutSeconds})");
         Require(options.Documents.ExportMaxDocuments >= 1, "OrchestraAdmin:Documents:ExportMaxDocuments", $"must be at least 1 (is {options.Documents.ExportMaxDocuments})");
+        Require(options.Documents.ExportMaxConcurrent is >= 1 and <= 100, "OrchestraAdmin:Documents:ExportMaxConcurrent", $"must be from 1 to 100 (is {options.Documents.ExportMaxConcurrent})");
+        Require(options.Documents.ExportMaxConcurrentPerUser >= 1 && options.Documents.ExportMaxConcurrentPerUser <= options.Documents.ExportMaxConcurrent,
+            "OrchestraAdmin:Documents:ExportMaxConcurrentPerUser", $"must be from 1 to ExportMaxConcurrent ({options.Documents.ExportMaxConcurrent}) (is {options.Documents.ExportMaxConcurrentPerUser})");
+        Require(options.Documents.ExportWriteTimeoutSeconds >= 1, "OrchestraAdmin:Documents:ExportWriteTimeoutSeconds", $"must be at least 1 (is {options.Documents.ExportWriteTimeoutSeconds})");
         Require(options.Sessions.CleanupBatchSize is >= 1 and <= 100_000, "OrchestraAdmin:Sessions:CleanupBatchSize", $"must be from 1 to 100000 (is {options.Sessions.CleanupBatchSize})");
         Require(options.Cache.MaxPatternDeleteKeys >= 1, "OrchestraAdmin:Cache:MaxPatternDeleteKeys", $"must be at least 1 (is {options.Cache.MaxPatternDeleteKeys})");
         Require(options.Cache.PurgeBatchSize is >= 1 and <= 100_000, "OrchestraAdmin:Cache:PurgeBatchSize", $"must be from 1 to 100000 (is {options.Cache.PurgeBatchSize})");
@@ -53,6 +58,7 @@ public static class SettingsLoader
         Require(weaviate.CircuitBreakerMinimumThroughput >= 2, "OrchestraAdmin:Weaviate:CircuitBreakerMinimumThroughput", $"must be at least 2 (is {weaviate.CircuitBreakerMinimumThroughput})");
         Require(weaviate.CircuitBreakerBreakSeconds >= 1, "OrchestraAdmin:Weaviate:CircuitBreakerBreakSeconds", $"must be at least 1 (is {weaviate.CircuitBreakerBreakSeconds})");
         Require(options.HealthProbeIntervalSeconds >= 1, "OrchestraAdmin:HealthProbeIntervalSeconds", $"must be at least 1 (is {options.HealthProbeIntervalSeconds})");
+        Require(options.Auth.RevalidateSeconds is >= 1 and <= 3600, "OrchestraAdmin:Auth:RevalidateSeconds", $"must be from 1 to 3600 (is {options.Auth.RevalidateSeconds})");
         foreach (var proxy in options.TrustedProxies)
             Require(System.Net.IPAddress.TryParse(proxy, out _), "OrchestraAdmin:TrustedProxies", $"'{proxy}' is not an IP address");
         return options;

@@ -5,6 +5,9 @@ public sealed class AuthOptions
 {
     /// <summary>Sliding: each request within this time extends the sign-in.</summary>
     public int SessionMinutes { get; set; } = 480;
+    /// <summary>How often an open page checks that its sign-in still holds (not signed out, not expired, the account
+    /// still configured); when it does not, the page goes to the sign-in page.</summary>
+    public int RevalidateSeconds { get; set; } = 30;
     /// <summary>Failed and successful sign-in attempts allowed per user name, and per client IP, in <see cref="LoginWindowSeconds"/>.</summary>
     public int LoginAttemptsPerUser { get; set; } = 5;
     public int LoginAttemptsPerIp { get; set; } = 20;

@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
@@ -39,6 +40,22 @@ public static class AuthSetup
                 o.LogoutPath = "/logout";
                 o.AccessDeniedPath = "/login";
                 o.ReturnUrlParameter = "returnUrl";
+                // Checked on every request: no database needed (SignIns.IsAllowed). Whether it was signed out is
+                // asked where a sign-in outlives the request (an open page's circuit, SignInRevalidation) and before
+                // the cookie is renewed, so that a signed-out cookie is never extended.
+                o.Events.OnValidatePrincipal = async context =>
+                {
+                    if (context.Principal is { } user && !context.HttpContext.RequestServices.GetRequiredService<SignIns>().IsAllowed(user))
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                };
+                o.Events.OnCheckSlidingExpiration = async context =>
+                {
+                    if (context.ShouldRenew && await context.HttpContext.RequestServices.GetRequiredService<SignIns>().IsSignedOutAsync(context.Principal!))
+                        context.ShouldRenew = false;
+                };
                 o.Events.OnRedirectToLogin = context =>
                 {
                     // A browser asking for a page is sent to the sign-in page; the Blazor hub and other calls get 401.
@@ -76,6 +93,7 @@ public static class AuthSetup
                     var identity = (ClaimsIdentity)principal.Identity!;
                     identity.AddClaim(new Claim(ClaimTypes.Role, role));
                     identity.AddClaim(new Claim(AuthMethodClaim, "oidc"));
+                    identity.AddClaim(SignIns.NewIdClaim());
                     return Task.CompletedTask;
                 };
             });
@@ -107,8 +125,11 @@ public static class AuthSetup
 
         services.AddSingleton<LoginService>();
         services.AddHttpContextAccessor();
+        services.AddSingleton<SignIns>();
         services.AddScoped<ClientAddress>();
-        services.AddScoped<CircuitHandler, ClientAddressCircuitHandler>();
+        services.AddScoped<CircuitSignIn>();
+        services.AddScoped<CircuitHandler, CircuitConnectionHandler>();
+        services.AddScoped<AuthenticationStateProvider, SignInRevalidation>();
         services.AddScoped<ICurrentOperator, CurrentOperator>();
     }
 
@@ -137,9 +158,38 @@ public static class AuthSetup
         }
     }
 
-    /// <summary>Only a path on this site: never an open redirect to another host.</summary>
+    /// <summary>Longer return addresses are refused: no page of the dashboard needs one.</summary>
+    public const int MaxReturnUrlLength = 2048;
+
+    /// <summary>
+    /// The return address after sign-in (password or single sign-on) when it is a path of this site, else "/": never an
+    /// open redirect. Checked as given and percent-decoded, since a proxy or a browser may decode it on the way.
+    /// </summary>
     public static string SafeReturnUrl(string? returnUrl) =>
-        returnUrl is { Length: > 0 } url && url[0] == '/' && !url.StartsWith("//") && !url.StartsWith("/\\") ? url : "/";
+        returnUrl is { Length: > 0 and <= MaxReturnUrlLength } url && IsPathOfThisSite(url) && Decoded(url) is { } decoded && StartsAsPathOfThisSite(decoded)
+            ? url
+            : "/";
+
+    // What the app puts in a return address is URL-encoded: nothing that a browser drops or rewrites before reading it
+    // (tab, line breaks, control characters, spaces, backslash: "/\t/host" is read as "//host").
+    private static bool IsPathOfThisSite(string url) =>
+        StartsAsPathOfThisSite(url) && !url.Any(c => char.IsWhiteSpace(c) || c == '\\');
+
+    // "/" and then neither "/" nor "\": "//host" and "/\host" are another site.
+    private static bool StartsAsPathOfThisSite(string url) =>
+        url[0] == '/' && (url.Length == 1 || url[1] is not ('/' or '\\')) && !url.Any(char.IsControl);
+
+    // Decoded until nothing changes; null if it keeps changing (encoded over and over: no page makes such an address).
+    private static string? Decoded(string url)
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var next = Uri.UnescapeDataString(url);
+            if (next == url) return url;
+            url = next;
+        }
+        return null;
+    }
 }
 
 public sealed class LoginForm

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 
 namespace Orchestra.Admin.Security;
@@ -34,12 +35,17 @@ public sealed class ClientAddress
     public IPAddress? Address { get; set; }
 }
 
-public sealed class ClientAddressCircuitHandler(ClientAddress client, IHttpContextAccessor http) : CircuitHandler
+/// <summary>What a circuit keeps of the connection that opened it: the browser's address and when its sign-in cookie expires.</summary>
+public sealed class CircuitConnectionHandler(ClientAddress client, CircuitSignIn signIn, IHttpContextAccessor http) : CircuitHandler
 {
-    // Runs while the hub connection's request is current, so the remote address is the browser's.
+    // Runs while the hub connection's request is current, so the remote address is the browser's (or the one a
+    // trusted proxy forwarded) and the authentication result is that of the browser's cookie.
     public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken ct)
     {
-        if (http.HttpContext?.Connection.RemoteIpAddress is { } ip) client.Address = ip;
+        if (http.HttpContext is not { } context) return Task.CompletedTask;
+        if (context.Connection.RemoteIpAddress is { } ip) client.Address = ip;
+        if (context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc is { } expires)
+            signIn.ExpiresUtc = expires;
         return Task.CompletedTask;
     }
 }

@@ -30,6 +30,6 @@ public sealed partial class DatabasePrivileges(NpgsqlDataSource dataSource) : ID
         return row.Allowed ? null : $"the database role {row.Role} may not {privilege} {table} (see sql/roles.sql)";
     }
 
-    [GeneratedRegex(@"^(\w+)\s*\((\w+)\)$")]
+    [GeneratedRegex(@"^(\w+)\s*\((\w+)\)$", RegexOptions.NonBacktracking)]
     private static partial Regex ColumnPrivilege();
 }

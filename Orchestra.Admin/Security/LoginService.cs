@@ -18,14 +18,16 @@ public sealed class LoginService : IDisposable
     private readonly Dictionary<string, AdminAccount> accounts;
     private readonly FailedAttempts failuresPerUser;
     private readonly AuditLog audit;
+    private readonly SignIns signIns;
     private readonly ILogger<LoginService> logger;
 
-    public LoginService(IOptions<OrchestraAdminOptions> options, AuditLog audit, ILogger<LoginService> logger)
+    public LoginService(IOptions<OrchestraAdminOptions> options, AuditLog audit, SignIns signIns, ILogger<LoginService> logger)
     {
         accounts = options.Value.Accounts.ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
         var auth = options.Value.Auth;
         failuresPerUser = new FailedAttempts(auth.LoginAttemptsPerUser, TimeSpan.FromSeconds(auth.LoginWindowSeconds));
         this.audit = audit;
+        this.signIns = signIns;
         this.logger = logger;
     }
 
@@ -67,6 +69,7 @@ public sealed class LoginService : IDisposable
                 new Claim(ClaimTypes.Name, account.Name),
                 new Claim(ClaimTypes.Role, account.Role),
                 new Claim(AuthSetup.AuthMethodClaim, "password"),
+                SignIns.NewIdClaim(),
             ],
             CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
@@ -75,12 +78,14 @@ public sealed class LoginService : IDisposable
         return LoginResult.SignedIn;
     }
 
+    /// <summary>Ends the sign-in: its cookie here, and every page still open with it (<see cref="SignIns"/>).</summary>
     public async Task SignOutAsync(HttpContext http)
     {
         var user = http.User;
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        if (user.Identity?.IsAuthenticated == true)
-            await audit.TryWriteAsync(new AuditEntry(AuditActions.SignOut, Actor: user.Identity.Name ?? "", ActorRole: user.FindFirstValue(ClaimTypes.Role) ?? "",
+        if (user.Identity?.IsAuthenticated != true) return;
+        await signIns.RecordSignOutAsync(user, http.RequestAborted);
+        await audit.TryWriteAsync(new AuditEntry(AuditActions.SignOut, Actor: user.Identity.Name ?? "", ActorRole: user.FindFirstValue(ClaimTypes.Role) ?? "",
                 ClientIp: http.Connection.RemoteIpAddress, Succeeded: true));
     }
 

@@ -8,13 +8,23 @@ using static Orchestra.Admin.Benchmarks.Shared.BenchProgram;
 // app's SessionsService.PageAsync, for the default sort (created, newest first) and the expiry sort, in one run (issue:
 // page 2,000 within 2× of page 1). Measured with the stack's table as it is (primary key only: the dashboard never
 // changes the stack's tables) and with the two indexes to advise, created in this benchmark's throwaway database only.
-// Usage: dotnet run -c Release --project bench/Orchestra.Admin.SessionsBenchmarks [-- BenchmarkDotNet options | --paired]
-//   --paired: no BenchmarkDotNet; only the plans and the paired check (a quick look).
+// First, in its own small database, the list's data for 1,000 sessions with 64 KB adversarial user agents against 1,000
+// ordinary ones (issue 15: the user-agent parser's regex was quadratic), a paired check (target ≤ 2×).
+// Usage: dotnet run -c Release --project bench/Orchestra.Admin.SessionsBenchmarks [-- BenchmarkDotNet options | --paired | --user-agents]
+//   --paired: no BenchmarkDotNet; only the plans and the paired checks (a quick look).
+//   --user-agents: only the user-agent comparison (about 30 s); --ua-rows N and --ua-kb N change its 1,000 rows of 64 KB.
 // BENCH_POSTGRES_DSN: a server to use instead of a throwaway cluster (BENCH_KEEP_DATABASE=1 keeps the database).
 return await BenchProgram.RunAsync(args, RunAsync);
 
 static async Task<int> RunAsync(BenchProgram bench)
 {
+    var (userAgentLine, userAgentsMet) = await CompareUserAgentsAsync(bench);
+    if (bench.Args.Contains("--user-agents"))
+    {
+        Console.WriteLine(userAgentLine);
+        return userAgentsMet ? 0 : 1;
+    }
+
     await using var database = await SessionsBenchDatabase.CreateAsync(Log);
     await using var sides = await SessionsPagingSides.CreateAsync(database, Log);
 
@@ -75,5 +85,33 @@ static async Task<int> RunAsync(BenchProgram bench)
             Console.WriteLine(line);
         }
     }
-    return exitCode;
+    Console.WriteLine(userAgentLine);
+    return userAgentsMet ? exitCode : 1;
+}
+
+// The list's data (the rows and each row's parsed user agent) for the adversarial side against the ordinary one.
+static async Task<(string Line, bool Met)> CompareUserAgentsAsync(BenchProgram bench)
+{
+    int Option(string name, int fallback) =>
+        Array.IndexOf(bench.Args, name) is var at and >= 0 && at + 1 < bench.Args.Length ? int.Parse(bench.Args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    var rows = Option("--ua-rows", UserAgentBenchDatabase.Rows);
+    var kilobytes = Option("--ua-kb", UserAgentBenchDatabase.Kilobytes);
+    await using var database = await UserAgentBenchDatabase.CreateAsync(Log, rows, kilobytes);
+    await using var sides = new UserAgentSides(database);
+    var bots = await sides.ListAsync(UserAgentBenchDatabase.Adversarial) + await sides.ListAsync(UserAgentBenchDatabase.Ordinary);
+    if (bots != 0) throw new InvalidOperationException($"{bots} rows parsed as bots or as nothing: the sides are not what they say.");
+    // Ordinary and adversarial, with and without parsing (the read alone), the order reversed every round; two warm-up rounds.
+    var check = await PairedCheck.RunAsync(41, 2,
+        () => sides.ListAsync(UserAgentBenchDatabase.Ordinary), () => sides.ListAsync(UserAgentBenchDatabase.Adversarial),
+        () => sides.ListAsync(UserAgentBenchDatabase.Ordinary, parse: false), () => sides.ListAsync(UserAgentBenchDatabase.Adversarial, parse: false));
+    var ratios = check.Ratios(1, 0);
+    var ratio = check.MedianRatio(1, 0);
+    Log($"Dataset: {database.Figures}.");
+    Log($"Paired check, the sessions list's data: {check.Compare(0, $"{rows:N0} ordinary user agents", 1, $"{rows:N0} of {kilobytes} KB adversarial ones")}; " +
+        $"per-round ratios {ratios[0]:0.00}–{ratios[^1]:0.00}, medians of {check.Rounds} rounds");
+    Log($"The read alone (no parsing): {check.Compare(2, "ordinary", 3, "adversarial")}; per-round ratios {check.Ratios(3, 2)[0]:0.00}–{check.Ratios(3, 2)[^1]:0.00}");
+    var met = ratio <= 2;
+    return ($"sessions list data, {rows:N0} sessions with {kilobytes} KB adversarial user agents / {rows:N0} ordinary = {ratio:0.00}× " +
+            $"(range {ratios[0]:0.00}–{ratios[^1]:0.00} over {check.Rounds} paired rounds; medians {check.MedianMs(1):0.###} / {check.MedianMs(0):0.###} ms) " +
+            $"(target ≤ 2×{(met ? "" : ": missed")})", met);
 }

@@ -11,6 +11,8 @@
 -- NULL created/updated times are -infinity everywhere (order, comparison, cursor, row): a total order.
 -- The status is computed against now(), as the stack does: revoked (deleted_at set) wins over expired.
 -- @limit is the page size + 1: the extra row says whether there is a further page.
+-- The user agent is read only as far as the list parses and shows it (@user_agent_chars: UserAgentParser.MaxLength
+-- + 1, the one more saying it was cut): any user of the stack sets their own, and 1,000 rows of 64 KB are 64 MB.
 -- The stack's table has no index but its primary key: every page sorts the filtered table (a top-N
 -- sort), at the same cost at any depth; see docs/benchmarks.md for the index that makes it ~1 ms.
 -- Minimum PostgreSQL: 9.4.
@@ -19,7 +21,7 @@ SELECT
     s.session_id,
     s.user_id,
     host(s.ip_address) AS ip_address,
-    s.user_agent,
+    left(s.user_agent, @user_agent_chars) AS user_agent,
     COALESCE(s.created_at, '-infinity'::timestamptz) AS created_at,
     COALESCE(s.updated_at, '-infinity'::timestamptz) AS updated_at,
     s.expires_at,

@@ -15,7 +15,7 @@ public class BoundedTextField : MudTextField<string>
 
     protected override void OnParametersSet()
     {
-#pragma warning disable BL0005 // the field's own parameters, set by the field itself on every render
+#pragma warning disable BL0005, MUD0010, MUD0011 // the field's own parameters, read and set by the field itself on every render
         MaxLength = Limit + 1;
         if (Value?.Length > Limit)
         {
@@ -23,7 +23,7 @@ public class BoundedTextField : MudTextField<string>
             Error = true;
             ErrorText = InputLimits.TooLongMessage(Limit);
         }
-#pragma warning restore BL0005
+#pragma warning restore BL0005, MUD0010, MUD0011
         base.OnParametersSet();
     }
 }

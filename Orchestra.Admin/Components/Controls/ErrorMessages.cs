@@ -9,6 +9,9 @@ public static class ErrorMessages
     public static string Describe(Exception e) => e switch
     {
         QueryTimeoutException t => $"The query {t.Message}. The database is busy or the data is large; try again or narrow the view.",
+        PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } =>
+            "Skipped: a table this reads is locked by another session, and the dashboard does not queue behind a lock (it would hold up " +
+            "everything queued after it). The Activity tab's blocking tree shows who holds it; this loads again on the next refresh.",
         PostgresException p => $"PostgreSQL refused the query: {p.MessageText} ({p.SqlState}).",
         NpgsqlException { InnerException: System.Net.Sockets.SocketException s } => $"PostgreSQL is unreachable: {s.Message}.",
         NpgsqlException { InnerException: TimeoutException } => "PostgreSQL did not answer in time.",

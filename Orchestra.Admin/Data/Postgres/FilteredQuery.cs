@@ -60,6 +60,6 @@ public static partial class FilteredQuery
         }
     }
 
-    [GeneratedRegex(@"\n\s*\n")]
+    [GeneratedRegex(@"\n\s*\n", RegexOptions.NonBacktracking)]
     private static partial Regex BlankLine();
 }

@@ -15,6 +15,17 @@ public sealed class QueryTimeoutException(string queryName, TimeSpan timeout, Ex
     public TimeSpan Timeout { get; } = timeout;
 }
 
+/// <summary>Names of the app's data sources besides the one pool (keyed services).</summary>
+public static class PostgresDataSources
+{
+    /// <summary>Each connection is closed after use, never pooled: for statements whose session state must not outlive them
+    /// (EXPLAIN ANALYZE of an operator's statement).</summary>
+    public const string Unpooled = "unpooled";
+    /// <summary>The documents export's own small pool (OrchestraAdmin:Documents:ExportMaxConcurrent connections): an export
+    /// holds its connection while its client downloads, never one of the pages'.</summary>
+    public const string Exports = "exports";
+}
+
 /// <summary>
 /// The one way the dashboard reads PostgreSQL: a named query from <see cref="SqlCatalog"/>,
 /// parameters through Dapper, a per-call statement_timeout, and a log line with the query's
@@ -42,6 +53,49 @@ public sealed class PostgresQueryRunner(
         RunAsync(name, sql, timeout, ct, async (conn, tx, text, cmdTimeout) =>
             (IReadOnlyList<T>)(await conn.QueryAsync<T>(new CommandDefinition(text, parameters, tx, cmdTimeout, cancellationToken: ct))).AsList());
 
+    /// <summary>
+    /// Starts SQL composed like <see cref="QuerySqlAsync{T}"/> for a caller that takes its rows one at a time and passes
+    /// them on (the documents export), on <paramref name="pool"/>, with <paramref name="timeout"/> as its statement_timeout
+    /// and times written as text in UTC. The connection and transaction stay open until the caller disposes the result.
+    /// </summary>
+    public async Task<StreamingQuery> OpenStreamAsync(NpgsqlDataSource pool, string name, string sql, DynamicParameters parameters,
+        TimeSpan timeout, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        NpgsqlConnection? conn = null;
+        NpgsqlTransaction? tx = null;
+        NpgsqlCommand? command = null;
+        StreamingQuery? opened = null;
+        try
+        {
+            conn = await pool.OpenConnectionAsync(ct);
+            tx = await conn.BeginTransactionAsync(ct);
+            var ms = ((long)timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+            await conn.ExecuteAsync(new CommandDefinition($"SET LOCAL statement_timeout = {ms}; SET LOCAL TimeZone = 'UTC'", transaction: tx, cancellationToken: ct));
+            // Our own command rather than Dapper's reader: a read stopped early is cancelled on the server, not drained.
+            command = new NpgsqlCommand(sql, conn, tx) { CommandTimeout = (int)Math.Ceiling(timeout.TotalSeconds) + 5 };
+            foreach (var parameter in parameters.ParameterNames)
+                command.Parameters.Add(new NpgsqlParameter(parameter, parameters.Get<object?>(parameter) ?? DBNull.Value));
+            var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            opened = new StreamingQuery(name, conn, tx, command, reader, timeout, started, logger);
+            return opened;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Query {QueryName} timed out after {TimeoutMs} ms", name, timeout.TotalMilliseconds);
+            throw new QueryTimeoutException(name, timeout, e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Query {QueryName} failed after {ElapsedMs:0.0} ms: {Error}", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, LoggableError(e));
+            throw;
+        }
+        finally
+        {
+            if (opened == null) await StreamingQuery.CloseAsync(conn, tx, command, null, cancel: false);
+        }
+    }
+
     private async Task<T> RunAsync<T>(string name, string sql, TimeSpan? timeout, CancellationToken ct,
         Func<NpgsqlConnection, NpgsqlTransaction, string, int, Task<T>> run)
     {
@@ -52,8 +106,11 @@ public sealed class PostgresQueryRunner(
             await using var conn = await dataSource.OpenConnectionAsync(ct);
             // SET LOCAL keeps the timeout to this transaction, so it never leaks into the pool.
             await using var tx = await conn.BeginTransactionAsync(ct);
-            var ms = ((long)limit.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-            await conn.ExecuteAsync(new CommandDefinition($"SET LOCAL statement_timeout = {ms}", transaction: tx, cancellationToken: ct));
+            // lock_timeout: a read never queues behind a lock another session holds (nor holds up, in the lock queue,
+            // everything that arrives after it); it fails at once with SQLSTATE 55P03 instead.
+            await conn.ExecuteAsync(new CommandDefinition(string.Create(CultureInfo.InvariantCulture,
+                $"SET LOCAL statement_timeout = {(long)limit.TotalMilliseconds}; SET LOCAL lock_timeout = {options.Value.Postgres.LockTimeoutMilliseconds}"),
+                transaction: tx, cancellationToken: ct));
             // The client-side timeout is a backstop a little beyond the server's.
             var result = await run(conn, tx, sql, (int)Math.Ceiling(limit.TotalSeconds) + 5);
             await tx.CommitAsync(ct);

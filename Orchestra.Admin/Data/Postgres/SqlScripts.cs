@@ -65,6 +65,27 @@ public static class SqlScripts
             .ToHashSet(StringComparer.Ordinal);
     }
 
+    /// <summary>Applies <c>sql/roles.sql</c> (the least-privilege roles, and the restricted role EXPLAIN ANALYZE runs as). For the
+    /// demo and tests: on a real stack its owner runs it (see the file).</summary>
+    public static async Task ApplyRolesAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var conn = await dataSource.OpenConnectionAsync(ct);
+                await conn.ExecuteAsync(new CommandDefinition(SqlCatalog.Get("roles"), commandTimeout: 0, cancellationToken: ct));
+                return;
+            }
+            // Roles are the cluster's: two databases of one server applying it at once collide on CREATE ROLE (23505) or
+            // on a GRANT to the same role ("tuple concurrently updated", XX000). The script is idempotent: run it again.
+            catch (PostgresException e) when (attempt < 5 && e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.InternalError)
+            {
+                await Task.Delay(100 * attempt, ct);
+            }
+        }
+    }
+
     /// <summary>Creates the stack's tables (<c>sql/schema</c>) where they are missing. For the demo and tests only:
     /// the dashboard never changes the shape of a real stack's tables.</summary>
     public static async Task ApplyStackSchemaAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)

@@ -88,7 +88,7 @@ public sealed partial class WeaviateClient(HttpClient api, HttpClient probe, Wea
     /// <summary>Cursor listings: the server refuses offset + limit beyond QUERY_MAXIMUM_RESULTS (10000 by default).</summary>
     public const int MaxPageSize = 10_000;
 
-    [GeneratedRegex("^[A-Z][A-Z_]{0,63}\\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Z][A-Z_]{0,63}\\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex ShardStatusRegex();
 
     public Uri BaseUrl { get; } = options.Url ?? throw new InvalidOperationException("Weaviate is not configured (WEAVIATE_URL is not set)");

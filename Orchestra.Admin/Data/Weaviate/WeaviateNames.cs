@@ -13,15 +13,15 @@ public static partial class WeaviateNames
 {
     // \z, not $: in .NET, $ also matches before a final "\n", which would let "Memory\n" through.
     /// <summary>Weaviate's class name rule: an upper-case letter, then letters, digits and _ (at most 255 characters).</summary>
-    [GeneratedRegex("^[A-Z][_0-9A-Za-z]{0,254}\\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Z][_0-9A-Za-z]{0,254}\\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex ClassNameRegex();
 
     /// <summary>Weaviate's property name rule: a letter or _, then letters, digits and _ (at most 231 characters).</summary>
-    [GeneratedRegex("^[_A-Za-z][_0-9A-Za-z]{0,230}\\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[_A-Za-z][_0-9A-Za-z]{0,230}\\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex PropertyNameRegex();
 
     /// <summary>A GraphQL name (Name in the GraphQL spec).</summary>
-    [GeneratedRegex("^[_A-Za-z][_0-9A-Za-z]*\\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[_A-Za-z][_0-9A-Za-z]*\\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex GraphQLNameRegex();
 
     public static bool IsValidClassName(string? name) => name != null && ClassNameRegex().IsMatch(name);

@@ -116,6 +116,14 @@ public partial class AuditLogPage
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
+    /// <summary>What a successful entry did: the rows an action changed, or the documents an export (a read) sent.</summary>
+    internal static string SucceededText(AuditRecord r) => (r.Action, r.RowsAffected) switch
+    {
+        (Documents.DocumentsExportEndpoint.AuditAction, { } n) => $"{n:N0} document(s) exported",
+        (_, { } n) => $"{n:N0} row(s) changed",
+        _ => "succeeded",
+    };
+
     private static string TargetText(AuditRecord r) => r.TargetIds.Length switch
     {
         0 => r.TargetTable ?? "",

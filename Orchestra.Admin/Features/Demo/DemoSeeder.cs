@@ -71,6 +71,7 @@ public sealed class DemoSeeder(NpgsqlDataSource dataSource, DemoSeedSize size, T
         {
             await AnalyzeAndReadAsync(seeded, ct);
         }
+        await ApplyRolesAsync(ct);
         var report = new DemoSeedReport(tables, clock.Elapsed);
         Log(string.Create(CultureInfo.InvariantCulture, $"Done in {report.Elapsed.TotalSeconds:0.0} s: {report.RowsInserted:N0} rows inserted."));
         return report;
@@ -177,6 +178,21 @@ public sealed class DemoSeeder(NpgsqlDataSource dataSource, DemoSeedSize size, T
         await w.WriteAsync(r.CreatedAt, NpgsqlDbType.TimestampTz, ct);
         await w.WriteAsync(r.AccessedAt, NpgsqlDbType.TimestampTz, ct);
         await w.WriteAsync(r.AccessCount, NpgsqlDbType.Integer, ct);
+    }
+
+    /// <summary>sql/roles.sql, so that the demo has EXPLAIN ANALYZE's restricted role (and the least-privilege roles to try).
+    /// A login that may not create roles leaves it to the owner: the dashboard then shows ANALYZE disabled, saying so.</summary>
+    private async Task ApplyRolesAsync(CancellationToken ct)
+    {
+        try
+        {
+            await SqlScripts.ApplyRolesAsync(dataSource, ct);
+            Log("Applied sql/roles.sql (the least-privilege roles, and the role EXPLAIN ANALYZE runs as).");
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            Log($"Could not apply sql/roles.sql ({e.MessageText}): run it as the database owner to enable EXPLAIN ANALYZE.");
+        }
     }
 
     private void Log(string line) => progress?.Invoke(line);

@@ -1,15 +1,15 @@
 using System.Buffers;
-using System.Data;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Security.Claims;
 using System.Text;
-using Dapper;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orchestra.Admin.Data.Postgres;
 using Orchestra.Admin.Hosting;
+using Orchestra.Admin.Security;
 
 namespace Orchestra.Admin.Features.Documents;
 
@@ -183,13 +183,14 @@ public static class DocumentsExport
 
 /// <summary>
 /// Runs an export: the statement the grid runs (the same filters, checked the same way, in the same order) with one
-/// JSON line per row, read from an <see cref="NpgsqlDataReader"/> one row at a time and written straight to the output.
-/// Under its own, larger statement timeout (OrchestraAdmin:Documents:ExportTimeoutSeconds) and capped at
-/// OrchestraAdmin:Documents:ExportMaxDocuments documents.
+/// JSON line per row, read one row at a time through <see cref="PostgresQueryRunner.OpenStreamAsync"/> and written
+/// straight to the output. On the exports' own connection pool (<see cref="PostgresDataSources.Exports"/>), under its own, larger statement
+/// timeout (OrchestraAdmin:Documents:ExportTimeoutSeconds) and capped at OrchestraAdmin:Documents:ExportMaxDocuments
+/// documents.
 /// </summary>
 public sealed class DocumentsExporter(
     PostgresQueryRunner queries,
-    NpgsqlDataSource dataSource,
+    NpgsqlDataSource pool,
     IOptions<OrchestraAdminOptions> options,
     ILogger<DocumentsExporter> logger)
 {
@@ -199,6 +200,7 @@ public sealed class DocumentsExporter(
 
     public int MaxDocuments => options.Value.Documents.ExportMaxDocuments;
     public TimeSpan Timeout => TimeSpan.FromSeconds(options.Value.Documents.ExportTimeoutSeconds);
+    public TimeSpan WriteTimeout => TimeSpan.FromSeconds(options.Value.Documents.ExportWriteTimeoutSeconds);
 
     /// <summary>
     /// Checks the filters (<see cref="FilterInputException"/>), starts the statement and reads its first row, so that an
@@ -209,69 +211,42 @@ public sealed class DocumentsExporter(
     {
         var query = await new DocumentsService(queries).BuildExportAsync(collection, filter, sort, descending, MaxDocuments, ct);
         var started = Stopwatch.GetTimestamp();
-        NpgsqlConnection? conn = null;
-        NpgsqlTransaction? tx = null;
-        NpgsqlCommand? command = null;
-        NpgsqlDataReader? reader = null;
+        StreamingQuery? stream = null;
         try
         {
-            conn = await dataSource.OpenConnectionAsync(ct);
-            tx = await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-            var ms = ((long)Timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-            // SET LOCAL: both end with the transaction, nothing leaks into the pool. UTC: the timestamps in the lines.
-            await using (var set = new NpgsqlCommand($"SET LOCAL statement_timeout = {ms}; SET LOCAL TimeZone = 'UTC'", conn, tx))
-                await set.ExecuteNonQueryAsync(ct);
-            // Our own command rather than Dapper's reader: an export stopped early is cancelled on the server, not drained.
-            // The client-side timeout is a backstop a little beyond the server's.
-            command = new NpgsqlCommand(query.Sql, conn, tx) { CommandTimeout = (int)Math.Ceiling(Timeout.TotalSeconds) + 5 };
-            foreach (var name in query.Parameters.ParameterNames)
-                command.Parameters.Add(new NpgsqlParameter(name, query.Parameters.Get<object?>(name) ?? DBNull.Value));
-            reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
-            var first = await reader.ReadAsync(ct);
-            return new DocumentsExportRun(conn, tx, command, reader, first, MaxDocuments, Timeout, started, logger);
+            stream = await queries.OpenStreamAsync(pool, QueryName, query.Sql, query.Parameters, Timeout, ct);
+            var first = await stream.ReadAsync(ct);
+            return new DocumentsExportRun(stream, first, MaxDocuments, WriteTimeout, started, logger);
         }
         catch (Exception e)
         {
-            await DocumentsExportRun.CloseAsync(conn, tx, command, reader, cancel: reader != null);
-            switch (e)
-            {
-                case PostgresException pg when pg.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested:
-                    logger.LogWarning("Query {QueryName} timed out after {TimeoutMs} ms", QueryName, Timeout.TotalMilliseconds);
-                    throw new QueryTimeoutException(QueryName, Timeout, pg);
-                case PostgresException pg when pg.SqlState.StartsWith("22", StringComparison.Ordinal):
-                    // As for the page: a data error can only come from the JSON filters here.
-                    throw DocumentsService.Rejected(query.Filter, pg);
-                case OperationCanceledException:
-                    throw;
-                default:
-                    logger.LogWarning("Query {QueryName} failed after {ElapsedMs:0.0} ms: {Error}", QueryName, Stopwatch.GetElapsedTime(started).TotalMilliseconds, PostgresQueryRunner.LoggableError(e));
-                    throw;
-            }
+            if (stream != null) await stream.DisposeAsync();
+            // As for the page: a data error can only come from the JSON filters here.
+            if (e is PostgresException pg && pg.SqlState.StartsWith("22", StringComparison.Ordinal)) throw DocumentsService.Rejected(query.Filter, pg);
+            throw;
         }
     }
 }
 
-/// <summary>A started export: its connection, transaction, command and reader, positioned on the first row (if any).</summary>
+/// <summary>The client read nothing of an export for <see cref="DocumentsExporter.WriteTimeout"/>: the export was ended.</summary>
+public sealed class ExportWriteTimeoutException(TimeSpan timeout)
+    : Exception($"the client read nothing for {timeout.TotalSeconds:0.#} s");
+
+/// <summary>A started export: its statement, positioned on the first row (if any).</summary>
 public sealed class DocumentsExportRun : IAsyncDisposable
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
-    private readonly NpgsqlConnection conn;
-    private readonly NpgsqlTransaction tx;
-    private readonly NpgsqlCommand command;
-    private readonly NpgsqlDataReader reader;
-    private readonly TimeSpan timeout;
+    private readonly StreamingQuery stream;
+    private readonly TimeSpan writeTimeout;
     private readonly long started;
     private readonly ILogger logger;
     private bool hasRow;
     private bool written;
-    private bool completed;
 
-    internal DocumentsExportRun(NpgsqlConnection conn, NpgsqlTransaction tx, NpgsqlCommand command, NpgsqlDataReader reader, bool hasRow,
-        int maxDocuments, TimeSpan timeout, long started, ILogger logger)
+    internal DocumentsExportRun(StreamingQuery stream, bool hasRow, int maxDocuments, TimeSpan writeTimeout, long started, ILogger logger)
     {
-        (this.conn, this.tx, this.command, this.reader, this.hasRow) = (conn, tx, command, reader, hasRow);
-        (MaxDocuments, this.timeout, this.started, this.logger) = (maxDocuments, timeout, started, logger);
+        (this.stream, this.hasRow, MaxDocuments, this.writeTimeout, this.started, this.logger) = (stream, hasRow, maxDocuments, writeTimeout, started, logger);
     }
 
     /// <summary>The cap the statement ran with (its LIMIT).</summary>
@@ -280,76 +255,148 @@ public sealed class DocumentsExportRun : IAsyncDisposable
     /// <summary>Rows read from PostgreSQL so far (each one already handed to the output).</summary>
     public long RowsRead { get; private set; }
 
+    /// <summary>Every row was written and the statement ended.</summary>
+    public bool Completed { get; private set; }
+
     /// <summary>
     /// Writes one line per row to <paramref name="output"/>, each row read only after the previous one was written, and
     /// flushes every <see cref="DocumentsExporter.FlushBytes"/> (the flush waits while the client is slower than the
     /// database: back-pressure, not buffering). Returns the number of documents written. Stops early, without an
-    /// error, if the output's reader is gone. <paramref name="afterFlush"/> (tests) is called after each flush with
-    /// the rows written so far.
+    /// error and not <see cref="Completed"/>, if the output's reader is gone. A flush that waits longer than the write
+    /// timeout (the client stopped reading) ends it with <see cref="ExportWriteTimeoutException"/>.
+    /// <paramref name="afterFlush"/> (tests) is called after each flush with the rows written so far.
     /// </summary>
     public async Task<long> WriteAsync(PipeWriter output, CancellationToken ct = default, Action<long>? afterFlush = null)
     {
         if (written) throw new InvalidOperationException("An export is written once.");
         written = true;
         long pending = 0;
+        while (hasRow)
+        {
+            var line = stream.Row.GetString(0);
+            RowsRead++;
+            pending += Encoding.UTF8.GetBytes(line.AsSpan(), output);
+            output.Write(NewLine);
+            pending++;
+            if (pending >= DocumentsExporter.FlushBytes)
+            {
+                pending = 0;
+                var flushed = await FlushAsync(output, ct);
+                afterFlush?.Invoke(RowsRead);
+                if (flushed.IsCompleted || flushed.IsCanceled)
+                {
+                    logger.LogInformation("Query {QueryName}: the client stopped reading after {Rows} document(s)", DocumentsExporter.QueryName, RowsRead);
+                    return RowsRead;
+                }
+            }
+            hasRow = await stream.ReadAsync(ct);
+        }
+        await FlushAsync(output, ct);
+        afterFlush?.Invoke(RowsRead);
+        await stream.CompleteAsync(ct);
+        Completed = true;
+        logger.LogInformation("Query {QueryName}: {Rows} document(s) exported in {ElapsedMs:0.0} ms (cap {Cap})",
+            DocumentsExporter.QueryName, RowsRead, Stopwatch.GetElapsedTime(started).TotalMilliseconds, MaxDocuments);
+        return RowsRead;
+    }
+
+    private async Task<FlushResult> FlushAsync(PipeWriter output, CancellationToken ct)
+    {
+        using var stalled = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        stalled.CancelAfter(writeTimeout);
         try
         {
-            while (hasRow)
-            {
-                var line = reader.GetString(0);
-                RowsRead++;
-                pending += Encoding.UTF8.GetBytes(line.AsSpan(), output);
-                output.Write(NewLine);
-                pending++;
-                if (pending >= DocumentsExporter.FlushBytes)
-                {
-                    pending = 0;
-                    var flushed = await output.FlushAsync(ct);
-                    afterFlush?.Invoke(RowsRead);
-                    if (flushed.IsCompleted || flushed.IsCanceled)
-                    {
-                        logger.LogInformation("Query {QueryName}: the client stopped reading after {Rows} document(s)", DocumentsExporter.QueryName, RowsRead);
-                        return RowsRead;
-                    }
-                }
-                hasRow = await reader.ReadAsync(ct);
-            }
-            await output.FlushAsync(ct);
-            afterFlush?.Invoke(RowsRead);
-            await reader.DisposeAsync();
-            await tx.CommitAsync(ct);
-            completed = true;
-            logger.LogInformation("Query {QueryName}: {Rows} document(s) exported in {ElapsedMs:0.0} ms (cap {Cap})",
-                DocumentsExporter.QueryName, RowsRead, Stopwatch.GetElapsedTime(started).TotalMilliseconds, MaxDocuments);
-            return RowsRead;
+            return await output.FlushAsync(stalled.Token);
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (stalled.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            logger.LogWarning("Query {QueryName} timed out after {TimeoutMs} ms, {Rows} document(s) written", DocumentsExporter.QueryName, timeout.TotalMilliseconds, RowsRead);
-            throw new QueryTimeoutException(DocumentsExporter.QueryName, timeout, e);
+            throw new ExportWriteTimeoutException(writeTimeout);
         }
     }
 
-    /// <summary>Ends the export. One stopped before its last row is cancelled on the server (disposing the reader would read every remaining row).</summary>
-    public ValueTask DisposeAsync() => CloseAsync(conn, tx, command, reader, cancel: !completed);
+    /// <summary>Ends the export: one stopped before its last row is cancelled on the server; the connection goes back to the pool.</summary>
+    public ValueTask DisposeAsync() => stream.DisposeAsync();
+}
 
-    internal static async ValueTask CloseAsync(NpgsqlConnection? conn, NpgsqlTransaction? tx, NpgsqlCommand? command, NpgsqlDataReader? reader, bool cancel)
+/// <summary>
+/// How many exports run at once: at most OrchestraAdmin:Documents:ExportMaxConcurrent in all (the size of the exports'
+/// own pool, so an admitted export never waits for a connection) and ExportMaxConcurrentPerUser per user. Beyond either,
+/// an export is refused at once with a Retry-After rather than queued: a queued download would hold its HTTP connection
+/// and wait for minutes. Counted per app instance.
+/// </summary>
+public sealed class DocumentsExportSlots(IOptions<OrchestraAdminOptions> options)
+{
+    /// <summary>What a refusal suggests (Retry-After): an export cannot say when it will end.</summary>
+    public const int RetryAfterSeconds = 10;
+
+    private readonly object gate = new();
+    private readonly Dictionary<string, int> perUser = new(StringComparer.OrdinalIgnoreCase);
+    private int running;
+
+    /// <summary>A refused export: the HTTP status (429 for the user's own limit, 503 for the dashboard's) and why.</summary>
+    public sealed record Refusal(int StatusCode, string Message);
+
+    /// <summary>A slot for <paramref name="user"/>'s export, released by disposing it; null (and why) when a limit is reached.</summary>
+    public IDisposable? TryTake(string user, out Refusal? refusal)
     {
-        if (cancel && reader is { IsClosed: false })
+        var limits = options.Value.Documents;
+        lock (gate)
         {
-            try { command?.Cancel(); } catch (Exception) { /* the statement may have ended meanwhile */ }
+            var mine = perUser.GetValueOrDefault(user);
+            if (mine >= limits.ExportMaxConcurrentPerUser)
+            {
+                refusal = new Refusal(StatusCodes.Status429TooManyRequests,
+                    $"You have {mine} exports running, the most one user may run at once (OrchestraAdmin:Documents:ExportMaxConcurrentPerUser): try again when one has finished.");
+                return null;
+            }
+            if (running >= limits.ExportMaxConcurrent)
+            {
+                refusal = new Refusal(StatusCodes.Status503ServiceUnavailable,
+                    $"{running} exports are running, the most the dashboard runs at once (OrchestraAdmin:Documents:ExportMaxConcurrent): try again in a moment.");
+                return null;
+            }
+            perUser[user] = mine + 1;
+            running++;
         }
-        try { if (reader != null) await reader.DisposeAsync(); } catch (Exception) { /* the cancellation's error, or a broken connection */ }
-        try { if (tx != null) await tx.DisposeAsync(); } catch (Exception) { /* rolled back with the connection */ }
-        if (command != null) await command.DisposeAsync();
-        if (conn != null) await conn.DisposeAsync();
+        refusal = null;
+        return new Slot(this, user);
+    }
+
+    /// <summary>Exports running now (all users).</summary>
+    public int Running
+    {
+        get { lock (gate) return running; }
+    }
+
+    private void Release(string user)
+    {
+        lock (gate)
+        {
+            running--;
+            if (--perUser[user] == 0) perUser.Remove(user);
+        }
+    }
+
+    private sealed class Slot(DocumentsExportSlots slots, string user) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0) slots.Release(user);
+        }
     }
 }
 
-/// <summary>Maps <c>GET /documents/{collection}/export</c> (signed-in users, by the fallback policy, as every endpoint).</summary>
+/// <summary>
+/// Maps <c>GET /documents/{collection}/export</c> (signed-in users, by the fallback policy, as every endpoint). Each
+/// request is one audit entry (a read: Viewers may export): who, from where, the collection and the query as asked,
+/// the documents written, and whether it completed, was cut, failed or was refused.
+/// </summary>
 public static class DocumentsExportEndpoint
 {
     public const string Pattern = "/documents/{collection}/export";
+    public const string AuditAction = "documents.export";
 
     public static IEndpointRouteBuilder MapDocumentsExport(this IEndpointRouteBuilder app)
     {
@@ -357,38 +404,81 @@ public static class DocumentsExportEndpoint
         return app;
     }
 
-    private static async Task ExportAsync(HttpContext http, PostgresQueryRunner queries, NpgsqlDataSource dataSource,
+    /// <summary>How an export ended, for its audit entry.</summary>
+    private sealed record Outcome(bool Completed, long? Rows, string? Error);
+
+    private static async Task ExportAsync(HttpContext http, PostgresQueryRunner queries,
+        [FromKeyedServices(PostgresDataSources.Exports)] NpgsqlDataSource pool, DocumentsExportSlots slots, AuditLog audit,
         IOptions<OrchestraAdminOptions> options, ILogger<DocumentsExporter> logger, TimeProvider clock)
     {
         var collection = Collection(http);
-        var exporter = new DocumentsExporter(queries, dataSource, options, logger);
+        var entry = new AuditEntry(AuditAction, http.User.Identity?.Name ?? "", http.User.FindFirstValue(ClaimTypes.Role) ?? AdminRoles.Viewer,
+            http.Connection.RemoteIpAddress, Succeeded: false, DocumentEditor.TargetTable, [collection],
+            new { collection, query = http.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()) });
+        Outcome? outcome = null;
+        try
+        {
+            outcome = await RunAsync(http, collection, entry.Actor, new DocumentsExporter(queries, pool, options, logger), slots, logger, clock);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            outcome = new Outcome(false, null, "the client went away");
+        }
+        finally
+        {
+            outcome ??= new Outcome(false, null, "failed: an unexpected error (the app's log has it)");
+            await audit.TryWriteAsync(entry with { Succeeded = outcome.Completed, RowsAffected = outcome.Rows, Error = outcome.Error }, CancellationToken.None);
+        }
+    }
+
+    private static async Task<Outcome> RunAsync(HttpContext http, string collection, string user, DocumentsExporter exporter,
+        DocumentsExportSlots slots, ILogger logger, TimeProvider clock)
+    {
         var ct = http.RequestAborted;
+        DocumentsExport.Request request;
+        try
+        {
+            request = DocumentsExport.Parse(http.Request.Query);
+        }
+        catch (FilterInputException e)
+        {
+            return await RefuseAsync(http, StatusCodes.Status400BadRequest, $"{ParameterOf(e.Field)}: {e.Message}");
+        }
+
+        // Released after the run below is disposed, so the exports' pool always has a connection for an admitted export.
+        using var slot = slots.TryTake(user, out var refusal);
+        if (slot == null)
+        {
+            http.Response.Headers.RetryAfter = DocumentsExportSlots.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return await RefuseAsync(http, refusal!.StatusCode, refusal.Message);
+        }
+
         DocumentsExportRun run;
         try
         {
-            var request = DocumentsExport.Parse(http.Request.Query);
             run = await exporter.StartAsync(collection, request.Filter, request.Sort, request.Descending, ct);
         }
         catch (FilterInputException e)
         {
-            await PlainAsync(http, StatusCodes.Status400BadRequest, $"{ParameterOf(e.Field)}: {e.Message}");
-            return;
+            return await RefuseAsync(http, StatusCodes.Status400BadRequest, $"{ParameterOf(e.Field)}: {e.Message}");
         }
         catch (QueryTimeoutException e)
         {
-            await PlainAsync(http, StatusCodes.Status503ServiceUnavailable, e.QueryName == DocumentsExporter.QueryName
+            var message = e.QueryName == DocumentsExporter.QueryName
                 ? $"The export found no first document within its time limit ({e.Timeout.TotalSeconds:0} s, OrchestraAdmin:Documents:ExportTimeoutSeconds): narrow the filter."
-                : $"PostgreSQL did not answer within {e.Timeout.TotalSeconds:0} s ({e.QueryName}): try again.");
-            return;
+                : $"PostgreSQL did not answer within {e.Timeout.TotalSeconds:0} s ({e.QueryName}): try again.";
+            await PlainAsync(http, StatusCodes.Status503ServiceUnavailable, message);
+            return new Outcome(false, 0, "failed: " + message);
         }
         catch (NpgsqlException e)
         {
-            await PlainAsync(http, StatusCodes.Status503ServiceUnavailable, $"PostgreSQL could not run the export: {e.Message}");
-            return;
+            var message = $"PostgreSQL could not run the export: {e.Message}";
+            await PlainAsync(http, StatusCodes.Status503ServiceUnavailable, message);
+            return new Outcome(false, 0, "failed: " + message);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            return; // the client went away before the first document
+            return new Outcome(false, 0, "the client went away before the first document");
         }
 
         await using (run)
@@ -402,15 +492,26 @@ public static class DocumentsExportEndpoint
             response.Headers.XContentTypeOptions = "nosniff";
             // Kestrel would otherwise hold the first bytes back until its buffer fills.
             http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-            await response.StartAsync(ct);
             try
             {
+                await response.StartAsync(ct);
                 await run.WriteAsync(response.BodyWriter, ct);
+                return run.Completed
+                    ? new Outcome(true, run.RowsRead, null)
+                    : new Outcome(false, run.RowsRead, WentAway(run.RowsRead));
             }
             catch (Exception e) when (ct.IsCancellationRequested)
             {
                 // The client went away: the statement is cancelled when the run is disposed.
                 logger.LogInformation("Export cancelled by the client after {Rows} document(s) ({Error})", run.RowsRead, e.GetType().Name);
+                return new Outcome(false, run.RowsRead, WentAway(run.RowsRead));
+            }
+            catch (ExportWriteTimeoutException e)
+            {
+                logger.LogWarning("Export cut after {Rows} document(s): {Error}", run.RowsRead, e.Message);
+                http.Abort();
+                return new Outcome(false, run.RowsRead,
+                    string.Create(CultureInfo.InvariantCulture, $"cut: {e.Message} (OrchestraAdmin:Documents:ExportWriteTimeoutSeconds), after {run.RowsRead:N0} document(s)"));
             }
             catch (Exception e)
             {
@@ -418,8 +519,20 @@ public static class DocumentsExportEndpoint
                 // ending as if the file were complete.
                 logger.LogWarning("Export of a collection broke off after {Rows} document(s): {Error}", run.RowsRead, e.Message);
                 http.Abort();
+                var why = e is QueryTimeoutException t
+                    ? $"ran past its time limit ({t.Timeout.TotalSeconds:0} s, OrchestraAdmin:Documents:ExportTimeoutSeconds)"
+                    : e.Message;
+                return new Outcome(false, run.RowsRead, string.Create(CultureInfo.InvariantCulture, $"cut: {why}, after {run.RowsRead:N0} document(s)"));
             }
         }
+    }
+
+    private static string WentAway(long rows) => string.Create(CultureInfo.InvariantCulture, $"the client went away after {rows:N0} document(s)");
+
+    private static async Task<Outcome> RefuseAsync(HttpContext http, int status, string message)
+    {
+        await PlainAsync(http, status, message);
+        return new Outcome(false, null, "refused: " + message);
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 namespace Orchestra.Admin.Features.Documents;
 
-/// <summary>The documents browser's services: reading, the operator actions (edit, delete) and the schema sampler.</summary>
+/// <summary>The documents browser's services: reading, the operator actions (edit, delete), the schema sampler and the exports' limits.</summary>
 public static class DocumentsRegistration
 {
     /// <summary>Needs what the host registers for every feature: NpgsqlDataSource, PostgresQueryRunner, OperatorActions, ICurrentOperator, the options.</summary>
@@ -9,6 +9,7 @@ public static class DocumentsRegistration
         services.AddScoped<IDocumentsService, DocumentsService>();
         services.AddScoped<IDocumentEditor, DocumentEditor>();
         services.AddScoped<IDocumentSchemaService, DocumentSchemaService>();
+        services.AddSingleton<DocumentsExportSlots>();
         return services;
     }
 }

@@ -108,7 +108,7 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
         return p;
     }
 
-    [GeneratedRegex(@"@collection\b")]
+    [GeneratedRegex(@"@collection\b", RegexOptions.NonBacktracking)]
     private static partial Regex CollectionParameter();
 
     internal static double SamplePercent(TableSize size)
@@ -391,7 +391,7 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
         return text;
     }
 
-    [GeneratedRegex(@"\s*(Path: \S*\s*\|\s*)?LineNumber: \d+ \| BytePositionInLine: \d+\.?\s*$")]
+    [GeneratedRegex(@"\s*(Path: \S*\s*\|\s*)?LineNumber: \d+ \| BytePositionInLine: \d+\.?\s*$", RegexOptions.NonBacktracking)]
     private static partial Regex JsonMessageSuffix();
 
     private static long ByteOffset(byte[] bytes, long line, long bytePositionInLine)
@@ -455,7 +455,7 @@ public sealed partial class DocumentsService(PostgresQueryRunner queries) : IDoc
         return null;
     }
 
-    [GeneratedRegex("at or near \"(.*)\" of jsonpath input")]
+    [GeneratedRegex("at or near \"(.*)\" of jsonpath input", RegexOptions.NonBacktracking)]
     private static partial Regex NearToken();
 
     // ---------------------------------------------------------------- one document

@@ -25,8 +25,14 @@ public sealed record TableSize(
     long ToastBytes,
     long? EstimatedRows);
 
+/// <param name="ExtraRights">Role attributes a dashboard does not need (SUPERUSER, REPLICATION…), comma-separated; empty when none.</param>
+/// <param name="AdminGroups">The roles of sql/roles.sql the login is a member of, comma-separated.</param>
+public sealed record DashboardLogin(string Login, bool IsSuperuser, string ExtraRights, string AdminGroups);
+
 public interface IOverviewService
 {
+    /// <summary>The role the dashboard logs in as, and the rights it has beyond what it needs.</summary>
+    Task<DashboardLogin> GetDashboardLoginAsync(CancellationToken ct = default);
     Task<CacheHitRatio> GetCacheHitRatioAsync(CancellationToken ct = default);
     Task<ConnectionSummary> GetConnectionSummaryAsync(CancellationToken ct = default);
     Task<IReadOnlyList<TableSize>> GetTableSizesAsync(int limit, CancellationToken ct = default);
@@ -35,6 +41,9 @@ public interface IOverviewService
 /// <summary>The Overview page's three facts: the stack migration guide's monitoring queries, corrected.</summary>
 public sealed class OverviewService(PostgresQueryRunner queries) : IOverviewService
 {
+    public Task<DashboardLogin> GetDashboardLoginAsync(CancellationToken ct = default) =>
+        queries.QuerySingleAsync<DashboardLogin>("monitoring/settings/dashboard_login", ct: ct);
+
     public Task<CacheHitRatio> GetCacheHitRatioAsync(CancellationToken ct = default) =>
         queries.QuerySingleAsync<CacheHitRatio>("monitoring/cache/hit_ratio", ct: ct);
 

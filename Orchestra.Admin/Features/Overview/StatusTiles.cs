@@ -101,6 +101,17 @@ public static class StatusRules
             readOnly > 0 ? $"{readOnly:0} shard(s) refuse writes (usually a nearly full disk)." : "Every shard accepts writes.", link);
     }
 
+    public static StatusTile DashboardLogin(DashboardLogin login)
+    {
+        const string title = "Dashboard's database login", link = "postgres?tab=settings";
+        if (login.ExtraRights.Length > 0)
+            return new(title, StatusLevel.Warning, login.Login,
+                $"Logs in with {login.ExtraRights}: whatever the dashboard is made to run has those rights. Give it a login in " +
+                "orchestra_admin_operator or orchestra_admin_viewer (sql/roles.sql; README, Least privilege).", link);
+        return new(title, StatusLevel.Ok, login.Login,
+            login.AdminGroups.Length > 0 ? $"Least privilege: a member of {login.AdminGroups}." : "Not a superuser.", link);
+    }
+
     public static StatusTile Unknown(string title, string reason, string link) => new(title, StatusLevel.Unknown, "–", reason, link);
 }
 
@@ -133,6 +144,8 @@ public sealed class StatusTilesService(
         });
         var wraparound = Guard("Transaction-ID wraparound", "postgres?tab=maintenance", async () =>
             StatusRules.Wraparound((await maintenance.WraparoundDatabasesAsync(ct)).MaxBy(d => d.PercentOfFreezeMaxAge), t));
+        var loginTile = Guard("Dashboard's database login", "postgres?tab=settings", async () =>
+            StatusRules.DashboardLogin(await overview.GetDashboardLoginAsync(ct)));
         var indexTile = Guard("Indexes", "postgres?tab=indexes", async () =>
             StatusRules.Indexes((await indexes.InvalidIndexesAsync(ct)).Count, (await indexes.DuplicateIndexesAsync(ct)).Count));
 
@@ -148,6 +161,7 @@ public sealed class StatusTilesService(
             await wraparound,
             await indexTile,
             .. WeaviateTiles(round),
+            await loginTile,
         ];
     }
 

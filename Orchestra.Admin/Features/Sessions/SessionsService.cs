@@ -36,7 +36,7 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
     public async Task<SessionPage> PageAsync(SessionPageRequest request, CancellationToken ct = default)
     {
         var (sql, parameters, backward) = Build(request);
-        var rows = (await queries.QuerySqlAsync<Row>("sessions/page", sql, parameters, ct: ct)).Select(r => r.ToSession()).ToList();
+        var rows = (await queries.QuerySqlAsync<Row>("sessions/page", sql, parameters, ct: ct)).Select(r => Listed(r.ToSession())).ToList();
         var more = rows.Count > request.PageSize;
         var page = rows.Take(request.PageSize).ToList();
         if (backward)
@@ -69,8 +69,13 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
             p.Add("cursor_id", cursor.Id);
         }
         p.Add("limit", request.PageSize + 1);
+        p.Add("user_agent_chars", UserAgentParser.MaxLength + 1);
         return (FilteredQuery.Compose("sessions/page", filters, sortKey, ascending ? "ASC" : "DESC"), p, backward);
     }
+
+    /// <summary>A row as the list shows it: the user agent cut to what is parsed, with "…" when the stored one is longer.</summary>
+    private static SessionRow Listed(SessionRow row) =>
+        row.UserAgent is { Length: > UserAgentParser.MaxLength } ua ? row with { UserAgent = UserAgentParser.Cut(ua) + "…" } : row;
 
     internal static (List<string> Filters, DynamicParameters Parameters) Filters(SessionFilter f)
     {
@@ -164,7 +169,7 @@ public sealed partial class SessionsService(PostgresQueryRunner queries, IOption
         return $"{ip}/{prefix}";
     }
 
-    [GeneratedRegex(@"^\d{1,3}(\.\d{1,3}){3}$")]
+    [GeneratedRegex(@"^\d{1,3}(\.\d{1,3}){3}$", RegexOptions.NonBacktracking)]
     private static partial Regex DottedQuad();
 
     private static SessionFilterException Invalid(string field, string message) => new(field, message);

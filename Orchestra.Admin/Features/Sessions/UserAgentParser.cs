@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
 namespace Orchestra.Admin.Features.Sessions;
@@ -12,9 +13,20 @@ public sealed record ParsedUserAgent(string Browser, string Os, bool IsBot)
 /// <summary>
 /// A small user-agent parser of our own: enough to tell an operator "Chrome 124 on Windows" or "curl 8.5" at a glance.
 /// Order matters: Edge and Opera also say Chrome, Chrome also says Safari, and every browser says Mozilla.
+/// Any user of the stack sets their own User-Agent, so the parser reads only its first <see cref="MaxLength"/> characters,
+/// every pattern is linear (NonBacktracking), and results are remembered per distinct user agent in a bounded cache: the
+/// Sessions page parses every listed row on every render.
 /// </summary>
 public static partial class UserAgentParser
 {
+    /// <summary>What is parsed (and what the list reads) of a user agent: real ones stay under 300 characters.</summary>
+    public const int MaxLength = 512;
+
+    /// <summary>Distinct user agents remembered; a stack user can make up any number, so the cache starts over when full.</summary>
+    public const int CacheCapacity = 1024;
+
+    private static readonly ParsedUserAgentCache Cache = new(CacheCapacity);
+
     private static readonly (string Token, string Name)[] Browsers =
     [
         ("Edg/", "Edge"), ("EdgA/", "Edge"), ("EdgiOS/", "Edge"), ("Edge/", "Edge"),
@@ -34,8 +46,19 @@ public static partial class UserAgentParser
     public static ParsedUserAgent Parse(string? userAgent)
     {
         if (string.IsNullOrWhiteSpace(userAgent)) return ParsedUserAgent.Unknown;
-        var ua = userAgent.Trim();
+        var ua = Cut(userAgent.TrimStart()).TrimEnd();
+        return Cache.GetOrAdd(ua, ParseCut);
+    }
 
+    /// <summary>The first <see cref="MaxLength"/> characters of <paramref name="text"/> (a surrogate pair is not split).</summary>
+    public static string Cut(string text)
+    {
+        if (text.Length <= MaxLength) return text;
+        return text[..(char.IsHighSurrogate(text[MaxLength - 1]) ? MaxLength - 1 : MaxLength)];
+    }
+
+    private static ParsedUserAgent ParseCut(string ua)
+    {
         foreach (var (token, name) in Tools)
             if (ua.StartsWith(token, StringComparison.OrdinalIgnoreCase))
                 return new ParsedUserAgent(WithVersion(name, ua, token, full: true), "unknown", false);
@@ -95,18 +118,42 @@ public static partial class UserAgentParser
         return $"{name} {(full ? string.Join('.', split.Take(parts)) : split[0])}";
     }
 
-    [GeneratedRegex(@"(?<name>[A-Za-z][\w\-\.]*?(?:bot|spider|crawler|Slurp))(?:/(?<version>[\d\.]+))?", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<name>[A-Za-z][\w\-\.]*?(?:bot|spider|crawler|Slurp))(?:/(?<version>[\d\.]+))?", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex Bot();
 
-    [GeneratedRegex(@"Windows NT (\d+\.\d+)")]
+    [GeneratedRegex(@"Windows NT (\d+\.\d+)", RegexOptions.NonBacktracking)]
     private static partial Regex WindowsNt();
 
-    [GeneratedRegex(@"(?:iPhone|CPU) OS (\d+(?:_\d+)?)")]
+    [GeneratedRegex(@"(?:iPhone|CPU) OS (\d+(?:_\d+)?)", RegexOptions.NonBacktracking)]
     private static partial Regex AppleMobile();
 
-    [GeneratedRegex(@"Android (\d+(?:\.\d+)?)")]
+    [GeneratedRegex(@"Android (\d+(?:\.\d+)?)", RegexOptions.NonBacktracking)]
     private static partial Regex Android();
 
-    [GeneratedRegex(@"Mac OS X (\d+(?:[_\.]\d+)?)")]
+    [GeneratedRegex(@"Mac OS X (\d+(?:[_\.]\d+)?)", RegexOptions.NonBacktracking)]
     private static partial Regex MacOs();
+}
+
+/// <summary>
+/// Parsed user agents by the text parsed, at most <paramref name="capacity"/> of them: a user of the stack can make up any
+/// number of distinct user agents, so the cache starts over when full (a parse of 512 characters is cheap; memory is not).
+/// </summary>
+internal sealed class ParsedUserAgentCache(int capacity)
+{
+    private readonly ConcurrentDictionary<string, ParsedUserAgent> entries = new(StringComparer.Ordinal);
+    private readonly Lock write = new();
+
+    public int Count => entries.Count;
+
+    public ParsedUserAgent GetOrAdd(string userAgent, Func<string, ParsedUserAgent> parse)
+    {
+        if (entries.TryGetValue(userAgent, out var parsed)) return parsed;
+        parsed = parse(userAgent);
+        lock (write)
+        {
+            if (entries.Count >= capacity) entries.Clear();
+            entries[userAgent] = parsed;
+        }
+        return parsed;
+    }
 }

@@ -95,7 +95,7 @@ public static partial class TaskFilterSql
     private static TaskFilterException Invalid(string field, string message) => new(field, message);
     private static TaskFilterException Invalid(string field, string message, int position) => new(field, message, position);
 
-    [GeneratedRegex("^[0-9a-f]{16}$")]
+    [GeneratedRegex("^[0-9a-f]{16}$", RegexOptions.NonBacktracking)]
     private static partial Regex FingerprintShape();
 
 }

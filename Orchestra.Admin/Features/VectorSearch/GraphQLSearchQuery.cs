@@ -375,7 +375,7 @@ public static partial class GraphQLSearchQuery
         return items;
     }
 
-    [GeneratedRegex(@"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex Rfc3339Regex();
 
     /// <summary>An RFC 3339 date-time with a time zone (Z or ±hh:mm); fractions beyond 100 ns are cut.</summary>

@@ -181,7 +181,7 @@ internal static class WhereFilter
                 var lower = prop.Tokenization is "word" or "lowercase" or "trigram";
                 var pattern = lower ? texts[0].ToLowerInvariant() : texts[0];
                 var regex = new Regex("^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$",
-                    RegexOptions.Singleline | RegexOptions.CultureInvariant);
+                    RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
                 // A pattern without separators is matched against each token (what the inverted index holds);
                 // a pattern that spans tokens is matched against the whole value.
                 var perToken = prop.Tokenization != "field" && Tokens(pattern.Replace('*', 'x').Replace('?', 'x')).Count == 1;

@@ -36,10 +36,10 @@ internal static partial class ClassDefinitions
          "stopwords":{"additions":null,"preset":"en","removals":null},"usingBlockMaxWAND":true}
         """;
 
-    [GeneratedRegex("^[A-Z][_0-9A-Za-z]{0,254}$")]
+    [GeneratedRegex("^[A-Z][_0-9A-Za-z]{0,254}$", RegexOptions.NonBacktracking)]
     private static partial Regex ClassNamePattern();
 
-    [GeneratedRegex("^[_A-Za-z][_0-9A-Za-z]{0,230}$")]
+    [GeneratedRegex("^[_A-Za-z][_0-9A-Za-z]{0,230}$", RegexOptions.NonBacktracking)]
     private static partial Regex PropertyNamePattern();
 
     /// <summary>Weaviate capitalises the first letter of class names it is given.</summary>
