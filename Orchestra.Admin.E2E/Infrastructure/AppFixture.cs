@@ -50,6 +50,11 @@ public partial class AppFixture : IAsyncLifetime
     public string OperatorUserName { get; } = "e2e-operator";
     public string OperatorPassword { get; } = "e2e-" + Guid.NewGuid().ToString("N");
 
+    /// <summary>A configured Viewer account beside it, for tests that look at the pages as a Viewer (<see cref="NewViewerContextAsync"/>).</summary>
+    public string ViewerUserName { get; } = "e2e-viewer";
+    public string ViewerPassword { get; } = "e2e-" + Guid.NewGuid().ToString("N");
+    private string? viewerPasswordHash;
+
     public string DatabaseName { get; } = "e2e_" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>Connection string to the seeded database, for tests that cross-check what the pages show.</summary>
@@ -126,7 +131,7 @@ public partial class AppFixture : IAsyncLifetime
         ["WEAVIATE_API_KEY"] = null,
         // A Weaviate that comes back is called again after 2 s, not the default 15 s.
         ["OrchestraAdmin__Weaviate__CircuitBreakerBreakSeconds"] = "2",
-        ["ORCHESTRA_ADMIN_USERS"] = null,
+        ["ORCHESTRA_ADMIN_USERS"] = $"{ViewerUserName}:Viewer:{viewerPasswordHash ??= Orchestra.Admin.Security.PasswordHashing.Hash(ViewerPassword)}",
         ["ORCHESTRA_ADMIN_DEV_LOGIN"] = "true",
         ["ORCHESTRA_ADMIN_DEV_USER"] = OperatorUserName,
         ["ORCHESTRA_ADMIN_DEV_PASSWORD"] = OperatorPassword,
@@ -244,6 +249,20 @@ public partial class AppFixture : IAsyncLifetime
         await Assertions.Expect(overview).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
         signedInState = await context.StorageStateAsync();
         Step("signed in");
+    }
+
+    /// <summary>A fresh browser context signed in, through the sign-in form, as the Viewer <see cref="ViewerUserName"/>.</summary>
+    public async Task<IBrowserContext> NewViewerContextAsync()
+    {
+        var context = await NewContextAsync(signedIn: false);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login");
+        await page.GetByLabel("User name", new PageGetByLabelOptions { Exact = true }).FillAsync(ViewerUserName);
+        await page.GetByLabel("Password", new PageGetByLabelOptions { Exact = true }).FillAsync(ViewerPassword);
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Sign in", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("signed-in-user")).ToContainTextAsync($"{ViewerUserName} · Viewer");
+        await page.CloseAsync();
+        return context;
     }
 
     /// <summary>A fresh, isolated browser context (own cookies and localStorage) against the app, signed in as

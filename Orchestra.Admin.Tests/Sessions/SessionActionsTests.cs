@@ -152,6 +152,23 @@ public class SessionActionsTests(PostgresDatabase db) : IClassFixture<PostgresDa
         Assert.Equal((true, "otto", 0L), (audit.Succeeded, audit.Actor, audit.RowsAffected!.Value));
         Assert.Equal([id.ToString()], audit.TargetIds);
         Assert.Null(audit.Previous); // the secret itself is not copied into the audit log
+        Assert.Contains("\"revealed\":\"data\"", audit.Parameters.Replace(" ", ""));
+    }
+
+    [Fact]
+    public async Task Revealing_the_full_id_takes_the_same_audited_path_and_only_an_operator_may()
+    {
+        var id = await InsertAsync(db, new("u1"));
+        Assert.Equal(id, await Actions(db).RevealIdAsync(id));
+        Assert.Null(await Actions(db).RevealIdAsync(Guid.NewGuid())); // gone: nothing to reveal, still recorded
+        await Assert.ThrowsAsync<OperatorRequiredException>(() => Actions(db, FakeCurrentOperator.Viewer).RevealIdAsync(id));
+
+        var audits = await AuditAsync(SessionActions.RevealAction);
+        Assert.Equal(3, audits.Count);
+        Assert.Equal((true, "otto"), (audits[0].Succeeded, audits[0].Actor));
+        Assert.Equal([id.ToString()], audits[0].TargetIds);
+        Assert.All(audits, a => Assert.Contains("\"revealed\":\"id\"", a.Parameters.Replace(" ", "")));
+        Assert.Equal((false, "vera"), (audits[2].Succeeded, audits[2].Actor));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestra.Admin.Features.Sessions;
 using Orchestra.Admin.Sampling;
@@ -37,10 +38,12 @@ public class SessionsPageTests : BunitSetup
     private sealed class FakeActions : ISessionActions
     {
         public int Reveals;
+        public int IdReveals;
         public Task<SessionActionOutcome> RevokeAsync(Guid id, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<SessionActionOutcome> RevokeUserAsync(string userId, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<SessionActionOutcome> ExtendAsync(Guid id, TimeSpan by, DateTimeOffset expectedExpiresAt, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<string?> RevealAsync(Guid id, CancellationToken ct = default) { Reveals++; return Task.FromResult<string?>("""{"auth":"real-secret"}"""); }
+        public Task<Guid?> RevealIdAsync(Guid id, CancellationToken ct = default) { IdReveals++; return Task.FromResult<Guid?>(id); }
         public Task<CleanupPlan> PlanCleanupAsync(int olderThanDays, CancellationToken ct = default) => throw new NotSupportedException();
         public Task<CleanupOutcome> CleanupAsync(CleanupPlan plan, IProgress<CleanupProgress>? progress = null, CancellationToken ct = default) => throw new NotSupportedException();
     }
@@ -59,7 +62,11 @@ public class SessionsPageTests : BunitSetup
         Services.AddSingleton<ISessionsService>(sessions);
         Services.AddSingleton<ISessionActions>(actions);
         Services.AddSingleton<IDatabasePrivileges>(new AllowAll());
+        Services.AddDataProtection();
+        Services.AddSingleton<SessionReferences>();
     }
+
+    private static string Short(SessionRow row) => SessionReferences.ShortId(row.SessionId);
 
     private void SignIn(string role)
     {
@@ -84,14 +91,14 @@ public class SessionsPageTests : BunitSetup
         var cut = Render<SessionsPage>();
 
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr[data-id]").Count));
-        var activeRow = cut.Find($"tr[data-id='{active.SessionId}']");
+        var activeRow = cut.Find($"tr[data-id='{Short(active)}']");
         Assert.Contains("Chrome 124", activeRow.TextContent);
         Assert.Contains("Windows 10/11", activeRow.TextContent);
         Assert.Contains("expires in 3 h 0 min", activeRow.TextContent);
-        Assert.Contains("expired 3 h", cut.Find($"tr[data-id='{expired.SessionId}']").TextContent);
+        Assert.Contains("expired 3 h", cut.Find($"tr[data-id='{Short(expired)}']").TextContent);
         Assert.Contains("active", activeRow.QuerySelector("td:nth-child(9)")!.TextContent);
         Assert.NotNull(activeRow.QuerySelector("button[aria-label^='Revoke session']"));
-        Assert.Null(cut.Find($"tr[data-id='{revoked.SessionId}']").QuerySelector("button[aria-label^='Revoke session']"));
+        Assert.Null(cut.Find($"tr[data-id='{Short(revoked)}']").QuerySelector("button[aria-label^='Revoke session']"));
         Assert.False(cut.FindAll("button").Single(b => b.TextContent.Trim() == "Next page").HasAttribute("disabled"));
         cut.WaitForAssertion(() => Assert.Contains("1,200", cut.Find("[data-testid=count-active]").TextContent));
         Assert.Contains("user_7", cut.Markup);
@@ -151,7 +158,9 @@ public class SessionsPageTests : BunitSetup
 
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr[data-id]")));
         Assert.Contains("Needs the Operator role", cut.Markup);
-        Assert.True(cut.Find($"tr[data-id='{row.SessionId}'] button[aria-label^='Revoke session']").HasAttribute("disabled"));
+        Assert.True(cut.Find($"tr[data-id='{Short(row)}'] button[aria-label^='Revoke session']").HasAttribute("disabled"));
+        Assert.True(cut.Find($"tr[data-id='{Short(row)}'] button[aria-label^='Copy the full id']").HasAttribute("disabled"));
+        Assert.DoesNotContain(row.SessionId.ToString(), cut.Markup);
     }
 
     [Fact]
@@ -178,6 +187,52 @@ public class SessionsPageTests : BunitSetup
         sessions.Detail = null;
         var id = Guid.NewGuid();
         var cut = Render<SessionView>(p => p.Add(v => v.Id, id));
-        cut.WaitForAssertion(() => Assert.Contains($"No session {id}", cut.Markup));
+        cut.WaitForAssertion(() => Assert.Contains($"No session {SessionReferences.ShortId(id)}", cut.Markup));
+        Assert.DoesNotContain(id.ToString(), cut.Markup);
+    }
+
+    [Fact]
+    public void An_operator_copies_a_full_id_through_the_audited_reveal_and_the_row_links_by_an_opaque_reference()
+    {
+        SignIn(AdminRoles.Operator);
+        var row = Row("user_1", SessionStatus.Active, TimeSpan.FromHours(1));
+        sessions.Page = _ => new SessionPage([row], null, null);
+        var cut = Render<SessionsPage>();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr[data-id]")));
+        Assert.DoesNotContain(row.SessionId.ToString(), cut.Markup);
+        var link = cut.Find($"tr[data-id='{Short(row)}'] a").GetAttribute("href")!;
+        Assert.StartsWith("sessions/ref/", link);
+        Assert.Equal(row.SessionId, Services.GetRequiredService<SessionReferences>().Resolve(link["sessions/ref/".Length..]));
+
+        cut.Find($"tr[data-id='{Short(row)}'] button[aria-label^='Copy the full id']").Click();
+        cut.WaitForAssertion(() => Assert.Equal(1, actions.IdReveals));
+        Assert.Equal(row.SessionId.ToString(), JSInterop.Invocations["navigator.clipboard.writeText"].Single().Arguments[0]);
+    }
+
+    [Fact]
+    public void The_detail_names_the_session_by_its_short_id_and_an_operator_reveals_the_full_one()
+    {
+        SignIn(AdminRoles.Operator);
+        var row = Row("user_1", SessionStatus.Active, TimeSpan.FromHours(1));
+        sessions.Detail = new SessionDetail(row, """{"locale":"en"}""", [], 20);
+        var reference = Services.GetRequiredService<SessionReferences>().Link(row.SessionId)["sessions/ref/".Length..];
+        var cut = Render<SessionView>(p => p.Add(v => v.Reference, reference));
+
+        cut.WaitForAssertion(() => Assert.Contains(Short(row), cut.Find("[data-testid=session-id]").TextContent));
+        Assert.DoesNotContain(row.SessionId.ToString(), cut.Markup);
+        Assert.Contains($"Session {Short(row)}", cut.Find("h1").TextContent);
+        cut.FindAll("button").Single(b => b.TextContent.Contains("Reveal full id")).Click();
+
+        cut.WaitForAssertion(() => Assert.Contains(row.SessionId.ToString(), cut.Find("[data-testid=session-id]").TextContent));
+        Assert.Equal(1, actions.IdReveals);
+    }
+
+    [Fact]
+    public void A_reference_that_was_altered_names_no_session()
+    {
+        SignIn(AdminRoles.Viewer);
+        var cut = Render<SessionView>(p => p.Add(v => v.Reference, "CfDJ8-not-a-reference"));
+        cut.WaitForAssertion(() => Assert.Contains("This link does not name a session", cut.Markup));
     }
 }

@@ -198,18 +198,3 @@ public class SessionsSettingsTests
         Assert.Contains("OrchestraAdmin:Sessions:CleanupBatchSize", e.Message);
     }
 }
-
-public class SessionsAuditDisplayTests
-{
-    [Fact]
-    public void A_session_entrys_previous_rows_show_the_data_masked_and_other_tables_entries_are_untouched()
-    {
-        const string rows = """[{"session_id": "s1", "user_id": "u", "data": {"csrf_token": "t-1", "auth": {"access_token": "a"}, "locale": "en"}}]""";
-        var shown = SessionActions.MaskForDisplay(SessionActions.TargetTable, rows, new SessionsOptions());
-        Assert.DoesNotContain("t-1", shown);
-        Assert.DoesNotContain("access_token", shown);
-        Assert.Contains("\"locale\":\"en\"", shown);
-        Assert.Contains("\"session_id\":\"s1\"", shown);
-        Assert.Equal("""{"password": "p"}""", SessionActions.MaskForDisplay("documents", """{"password": "p"}""", new SessionsOptions()));
-    }
-}

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -30,25 +31,36 @@ public sealed class LoginService : IDisposable
         this.logger = logger;
     }
 
+    /// <summary>
+    /// How a name that is no account is logged and recorded: its first three characters and an ellipsis. What people type into
+    /// the user name field is often their password (or the start of it), and the audit log is read by every Viewer.
+    /// </summary>
+    public static string Truncated(string typed)
+    {
+        var text = new StringInfo(typed);
+        return text.LengthInTextElements <= 3 ? typed : text.SubstringByTextElements(0, 3) + "…";
+    }
+
     public async Task<LoginResult> SignInAsync(HttpContext http, string userName, string password)
     {
         userName = userName.Trim();
         var ip = http.Connection.RemoteIpAddress;
+        accounts.TryGetValue(userName, out var account);
+        var recorded = account?.Name ?? Truncated(userName);
         // Throttled once this user name has used up its failures in the window, whatever the password.
         if (failuresPerUser.IsBlocked(userName))
         {
-            logger.LogWarning("Sign-in for {User} from {Ip} refused: too many failed attempts", userName, ip);
-            await audit.TryWriteAsync(new AuditEntry(AuditActions.SignIn, Actor: userName, ActorRole: "", ClientIp: ip, Succeeded: false, Error: "too many failed attempts"));
+            logger.LogWarning("Sign-in for {User} from {Ip} refused: too many failed attempts", recorded, ip);
+            await audit.TryWriteAsync(new AuditEntry(AuditActions.SignIn, Actor: recorded, ActorRole: "", ClientIp: ip, Succeeded: false, Error: "too many failed attempts"));
             return LoginResult.Throttled;
         }
 
-        accounts.TryGetValue(userName, out var account);
         // Verify even for unknown names (against a dummy hash) so the time taken does not reveal which names exist.
         if (!PasswordHashing.Verify(account?.PasswordHash, password) || account == null)
         {
             failuresPerUser.Record(userName);
-            logger.LogWarning("Sign-in for {User} from {Ip} failed", userName, ip);
-            await audit.TryWriteAsync(new AuditEntry(AuditActions.SignIn, Actor: userName, ActorRole: "", ClientIp: ip, Succeeded: false, Error: "wrong user name or password"));
+            logger.LogWarning("Sign-in for {User} from {Ip} failed", recorded, ip);
+            await audit.TryWriteAsync(new AuditEntry(AuditActions.SignIn, Actor: recorded, ActorRole: "", ClientIp: ip, Succeeded: false, Error: "wrong user name or password"));
             return LoginResult.Invalid;
         }
 

@@ -14,6 +14,7 @@ public partial class AuditLogPage
     [Inject] private NavigationManager Navigation { get; set; } = null!;
     [Inject] private BrowserTimeZone TimeZone { get; set; } = null!;
     [Inject] private Microsoft.Extensions.Options.IOptions<Hosting.OrchestraAdminOptions> Options { get; set; } = null!;
+    [Inject] private Security.ICurrentOperator CurrentOperator { get; set; } = null!;
 
     // Filters live in the URL so a view can be shared and reloaded.
     [SupplyParameterFromQuery(Name = "user")] public string? UserQuery { get; set; }
@@ -75,7 +76,11 @@ public partial class AuditLogPage
             // Dates are days in the operator's time zone: [from 00:00, the day after "to" 00:00).
             var filter = new AuditFilter(UserQuery, ActionQuery, TargetQuery,
                 ToUtc(ParseDate(FromQuery)), ToUtc(ParseDate(ToQuery)?.AddDays(1)), EntryQuery);
-            page = await Service.ListAsync(filter, PageSize, olderThan, newerThan);
+            var viewer = await CurrentOperator.GetAsync();
+            var loaded = await Service.ListAsync(filter, PageSize, olderThan, newerThan);
+            // Masked here, on the server, before anything of it is rendered or kept in the page's state.
+            var display = AuditDisplay.For(Options.Value);
+            page = loaded with { Records = loaded.Records.Select(r => display.Show(r, viewer)).ToList() };
             expanded.Clear();
             if (EntryQuery is { } entry) expanded.Add(entry);
             (error, fieldError) = (null, null);
@@ -137,7 +142,7 @@ public partial class AuditLogPage
         r.TargetTable,
         r.TargetIds,
         Parameters = JsonNode.Parse(r.Parameters),
-        Previous = r.Previous is null ? null : JsonNode.Parse(Sessions.SessionActions.MaskForDisplay(r.TargetTable, r.Previous, Options.Value.Sessions)),
+        Previous = r.Previous is null ? null : JsonNode.Parse(r.Previous),
         r.Succeeded,
         r.RowsAffected,
         r.Error,

@@ -32,8 +32,13 @@ public interface ISessionActions
     Task<SessionActionOutcome> RevokeUserAsync(string userId, CancellationToken ct = default);
     /// <summary>Moves the expiry <paramref name="by"/> later (from now if it has passed), if it is still <paramref name="expectedExpiresAt"/> and the session is not revoked.</summary>
     Task<SessionActionOutcome> ExtendAsync(Guid id, TimeSpan by, DateTimeOffset expectedExpiresAt, CancellationToken ct = default);
-    /// <summary>The session's data unmasked. Operator only, audited as "session.reveal".</summary>
+    /// <summary>The session's data unmasked. Operator only, audited as "session.reveal" (<c>{"revealed": "data"}</c>).</summary>
     Task<string?> RevealAsync(Guid id, CancellationToken ct = default);
+    /// <summary>
+    /// The session's full id (the stack may use it as the session cookie; the pages show <see cref="SessionReferences.ShortId"/>);
+    /// null when the session is gone. Operator only, audited as "session.reveal" (<c>{"revealed": "id"}</c>).
+    /// </summary>
+    Task<Guid?> RevealIdAsync(Guid id, CancellationToken ct = default);
     /// <summary>The clean-up's dry run: what it would delete. Operator only (it prepares an action), not audited (it changes nothing).</summary>
     Task<CleanupPlan> PlanCleanupAsync(int olderThanDays, CancellationToken ct = default);
     /// <summary>
@@ -60,14 +65,6 @@ public sealed class SessionActions(
     public static readonly TimeSpan MaxExtension = TimeSpan.FromDays(365);
     public const int MaxCleanupDays = 3650;
 
-    /// <summary>
-    /// An audit entry's previous values as the audit page shows them: for the session store, with the session data's sensitive
-    /// values masked as on the session page (a clean-up keeps whole rows, secrets included, so that nothing is lost; the log
-    /// holds them, the page does not show them to every viewer). Other tables' entries are returned as they are.
-    /// </summary>
-    public static string MaskForDisplay(string? targetTable, string previousJson, SessionsOptions options) =>
-        targetTable == TargetTable ? new SensitiveDataMasker(options.EffectiveMaskedKeyParts).Apply(previousJson).Json : previousJson;
-
     private TimeSpan StatementTimeout => TimeSpan.FromSeconds(Math.Max(options.Value.Postgres.CommandTimeoutSeconds, options.Value.Postgres.StatementTimeoutSeconds));
     private TimeSpan LockTimeout => TimeSpan.FromSeconds(options.Value.Postgres.StatementTimeoutSeconds);
 
@@ -85,14 +82,14 @@ public sealed class SessionActions(
                 var state = await conn.QueryAsync<DateTime?>(new CommandDefinition(SqlCatalog.Get("sessions/revoke_state"), new { id }, tx, cancellationToken: token));
                 message = state.AsList() switch
                 {
-                    [] => $"Session {id} does not exist (cleaned up?); nothing was changed.",
-                    [var deletedAt] => $"Session {id} was already revoked at {Format(deletedAt)}; nothing was changed.",
+                    [] => $"Session {Short(id)} does not exist (cleaned up?); nothing was changed.",
+                    [var deletedAt] => $"Session {Short(id)} was already revoked at {Format(deletedAt)}; nothing was changed.",
                     _ => null,
                 };
                 return new ChangeOutcome(0, null);
             }, ct: ct);
         return new SessionActionOutcome(result.RowsAffected,
-            message ?? $"Revoked session {id}. It can no longer be used; the row stays until the clean-up.", result.AuditId);
+            message ?? $"Revoked session {Short(id)}. It can no longer be used; the row stays until the clean-up.", result.AuditId);
     }
 
     public async Task<SessionActionOutcome> RevokeUserAsync(string userId, CancellationToken ct = default)
@@ -134,7 +131,7 @@ public sealed class SessionActions(
                     new { id, extend_seconds = by.TotalSeconds, expected_expires_at = expectedExpiresAt.UtcDateTime }, tx, cancellationToken: token));
                 if (row is not { } r)
                 {
-                    refusal = $"Session {id} was not extended: it was revoked, cleaned up or its expiry changed since it was loaded. Reload it and try again.";
+                    refusal = $"Session {Short(id)} was not extended: it was revoked, cleaned up or its expiry changed since it was loaded. Reload it and try again.";
                     return new ChangeOutcome(0, null);
                 }
                 newExpiry = r.New;
@@ -146,21 +143,26 @@ public sealed class SessionActions(
                     throw new InvalidInputException("extendBy", $"Extend by more than nothing and at most {MaxExtension.TotalDays:0} days.");
             }, ct);
         return new SessionActionOutcome(result.RowsAffected,
-            refusal ?? $"Session {id} now expires at {Format(newExpiry)}.", result.AuditId);
+            refusal ?? $"Session {Short(id)} now expires at {Format(newExpiry)}.", result.AuditId);
     }
 
-    public async Task<string?> RevealAsync(Guid id, CancellationToken ct = default)
+    public async Task<string?> RevealAsync(Guid id, CancellationToken ct = default) => (await RevealRowAsync(id, "data", ct))?.Data;
+
+    public async Task<Guid?> RevealIdAsync(Guid id, CancellationToken ct = default) => (await RevealRowAsync(id, "id", ct))?.SessionId;
+
+    /// <summary>The one path of both reveals: the entry says which was revealed, and records who saw it.</summary>
+    private async Task<RevealedRow?> RevealRowAsync(Guid id, string revealed, CancellationToken ct)
     {
         var actor = await currentOperator.GetAsync();
-        string? data = null;
-        await actions.RunAsync(actor, new OperatorAction(RevealAction, TargetTable, [id.ToString()]),
+        RevealedRow? row = null;
+        await actions.RunAsync(actor, new OperatorAction(RevealAction, TargetTable, [id.ToString()], new { revealed }),
             async (conn, tx, token) =>
             {
                 await SetTimeoutsAsync(conn, tx, token);
-                data = await conn.QuerySingleOrDefaultAsync<string>(new CommandDefinition(SqlCatalog.Get("sessions/reveal"), new { id }, tx, cancellationToken: token));
-                return new ChangeOutcome(0, null); // nothing changes; the entry records who saw the secrets
+                row = await conn.QuerySingleOrDefaultAsync<RevealedRow>(new CommandDefinition(SqlCatalog.Get("sessions/reveal"), new { id }, tx, cancellationToken: token));
+                return new ChangeOutcome(0, null); // nothing changes
             }, ct: ct);
-        return data;
+        return row;
     }
 
     public async Task<CleanupPlan> PlanCleanupAsync(int olderThanDays, CancellationToken ct = default)
@@ -224,8 +226,16 @@ public sealed class SessionActions(
             $"SET LOCAL lock_timeout = {lockMs}; SET LOCAL statement_timeout = {statementMs}", transaction: tx, cancellationToken: ct));
     }
 
+    private static string Short(Guid id) => SessionReferences.ShortId(id);
+
     private static string Format(DateTime? utc) =>
         utc is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) : "an unknown time";
+
+    private sealed record RevealedRow
+    {
+        public Guid SessionId { get; init; }
+        public string Data { get; init; } = "{}";
+    }
 
     private sealed record BatchRow
     {

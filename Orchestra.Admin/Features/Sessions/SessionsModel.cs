@@ -91,10 +91,13 @@ public interface ISessionsService
 
 public sealed class SessionsOptions
 {
-    public static readonly IReadOnlyList<string> DefaultMaskedKeyParts = ["token", "password", "secret", "key", "auth", "cookie", "card"];
+    /// <summary>Parts of a key's name, matched anywhere in it: <c>sid</c> also masks <c>sidebar</c>, which errs on the safe side.</summary>
+    public static readonly IReadOnlyList<string> DefaultMaskedKeyParts =
+        ["token", "password", "passwd", "secret", "key", "auth", "cookie", "card", "jwt", "sid", "bearer", "session", "credential", "private"];
 
     /// <summary>
-    /// A key of the session data whose name contains one of these (case-insensitive) has its value masked, at any depth.
+    /// A key of the session data whose name contains one of these (case-insensitive) has its value masked, at any depth (values
+    /// that look like secrets are masked whatever their key: <see cref="SecretValues"/>).
     /// Null: <see cref="DefaultMaskedKeyParts"/>. (An array set from configuration replaces the defaults; a list would be appended to.)
     /// </summary>
     public string[]? MaskedKeyParts { get; set; }

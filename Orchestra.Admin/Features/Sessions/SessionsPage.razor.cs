@@ -31,6 +31,7 @@ public partial class SessionsPage
     [Inject] private IDialogService Dialogs { get; set; } = null!;
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
     [Inject] private IJSRuntime JS { get; set; } = null!;
+    [Inject] private SessionReferences References { get; set; } = null!;
 
     // Filters and the order live in the URL, so a view can be shared and reloaded.
     [SupplyParameterFromQuery(Name = "user")] public string? UserQuery { get; set; }
@@ -79,7 +80,7 @@ public partial class SessionsPage
         sort = Enum.TryParse<SessionSort>(SortQuery, ignoreCase: true, out var s) ? s : SessionSort.CreatedAt;
         descending = !string.Equals(DirectionQuery, "asc", StringComparison.OrdinalIgnoreCase);
         pageSize = int.TryParse(SizeQuery, out var size) && SessionsService.PageSizes.Contains(size) ? size : SessionsService.PageSizes[0];
-        position.FromQuery(AfterQuery, BeforeQuery, PageQuery);
+        position.FromQuery(References.OpenCursor(AfterQuery), References.OpenCursor(BeforeQuery), PageQuery);
         // The first render loads through the panel itself; a change of URL afterwards loads again here.
         if (listPanel != null) await listPanel.RefreshAsync();
     }
@@ -154,8 +155,17 @@ public partial class SessionsPage
 
     // The page is in the URL too: a reload or a shared link shows it, and the browser's Back button goes to the previous one.
     private void FirstPage() => GoTo(KeysetPosition<SessionCursor>.FirstPageQuery());
-    private void NextPage() { if (position.Next(page?.Next)) GoTo(position.ToQuery()); }
-    private void PreviousPage() { if (position.Previous(page?.Previous)) GoTo(position.ToQuery()); }
+    private void NextPage() { if (position.Next(page?.Next)) GoTo(PositionQuery()); }
+    private void PreviousPage() { if (position.Previous(page?.Previous)) GoTo(PositionQuery()); }
+
+    /// <summary>The position's query parameters with its cursors sealed: a cursor holds the id of the session at the page's edge.</summary>
+    private Dictionary<string, object?> PositionQuery()
+    {
+        var query = position.ToQuery();
+        foreach (var name in new[] { KeysetPosition<SessionCursor>.AfterParameter, KeysetPosition<SessionCursor>.BeforeParameter })
+            if (query[name] is string cursor) query[name] = References.SealCursor(cursor);
+        return query;
+    }
 
     /// <summary>Navigates to the view with these query parameters changed; the view already shown loads afresh.</summary>
     private void GoTo(Dictionary<string, object?> query)
@@ -169,16 +179,31 @@ public partial class SessionsPage
     private string FilterLink(string field, string value) => "sessions?" + string.Join('&',
         new[] { (field, value) }.Concat(field == "user" ? [("match", "exact")] : []).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2)}"));
 
-    private async Task CopyAsync(string text)
+    /// <summary>The full id goes to the clipboard through an Operator's audited reveal; the page itself never holds it.</summary>
+    private async Task CopyIdAsync(SessionRow row)
     {
+        var shortId = SessionReferences.ShortId(row.SessionId);
         try
         {
-            await JS.InvokeVoidAsync("navigator.clipboard.writeText", text);
-            Snackbar.Add("Copied the session id.", Severity.Success);
+            if (await Actions.RevealIdAsync(row.SessionId) is not { } id)
+            {
+                Snackbar.Add($"Session {shortId} no longer exists (cleaned up?).", Severity.Warning);
+                return;
+            }
+            await JS.InvokeVoidAsync("navigator.clipboard.writeText", id.ToString());
+            Snackbar.Add($"Copied the full id of session {shortId}; your reveal is in the audit log.", Severity.Success);
+        }
+        catch (OperatorRequiredException e)
+        {
+            Snackbar.Add(e.Message, Severity.Warning);
         }
         catch (JSException)
         {
             Snackbar.Add("The browser refused the clipboard.", Severity.Warning);
+        }
+        catch (Exception e)
+        {
+            Snackbar.Add(ErrorMessages.Describe(e), Severity.Error);
         }
     }
 
@@ -187,7 +212,7 @@ public partial class SessionsPage
     private async Task RevokeAsync(SessionRow row)
     {
         var confirmed = await Dialogs.ShowMessageBoxAsync("Revoke session",
-            $"Revoke session {row.SessionId} of user {row.UserId}? It can no longer be used. The row stays (soft delete); the change is audited.",
+            $"Revoke session {SessionReferences.ShortId(row.SessionId)} of user {row.UserId}? It can no longer be used. The row stays (soft delete); the change is audited.",
             yesText: "Revoke", cancelText: "Keep it");
         if (confirmed != true) return;
         await RunAsync(() => Actions.RevokeAsync(row.SessionId));

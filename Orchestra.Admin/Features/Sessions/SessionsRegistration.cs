@@ -10,6 +10,7 @@ public static class SessionsRegistration
     {
         services.AddScoped<ISessionsService, SessionsService>();
         services.AddScoped<ISessionActions, SessionActions>();
+        services.AddSingleton<SessionReferences>();
         services.AddSingleton<IMetricSource, SessionsMetricSource>();
         return services;
     }
