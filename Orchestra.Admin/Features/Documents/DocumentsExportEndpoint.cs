@@ -302,13 +302,15 @@ public sealed class DocumentsExportRun : IAsyncDisposable
 
     private async Task<FlushResult> FlushAsync(PipeWriter output, CancellationToken ct)
     {
-        using var stalled = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        stalled.CancelAfter(writeTimeout);
+        // The timer on its own: Kestrel aborts the connection when a flush is cancelled, which cancels ct too, so ct
+        // cannot tell a stalled client from one that went away.
+        using var timer = new CancellationTokenSource(writeTimeout);
+        using var stalled = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
         try
         {
             return await output.FlushAsync(stalled.Token);
         }
-        catch (OperationCanceledException) when (stalled.IsCancellationRequested && !ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (timer.IsCancellationRequested)
         {
             throw new ExportWriteTimeoutException(writeTimeout);
         }
@@ -492,6 +494,10 @@ public static class DocumentsExportEndpoint
             response.Headers.XContentTypeOptions = "nosniff";
             // Kestrel would otherwise hold the first bytes back until its buffer fills.
             http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            // The export's write timeout decides when a client that stopped reading is cut (and says so in the audit
+            // log); Kestrel's own minimum response rate (240 B/s after 5 s) would otherwise race it and end the export
+            // as if the client had gone away.
+            if (http.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinResponseDataRateFeature>() is { } minRate) minRate.MinDataRate = null;
             try
             {
                 await response.StartAsync(ct);
@@ -500,18 +506,18 @@ public static class DocumentsExportEndpoint
                     ? new Outcome(true, run.RowsRead, null)
                     : new Outcome(false, run.RowsRead, WentAway(run.RowsRead));
             }
-            catch (Exception e) when (ct.IsCancellationRequested)
-            {
-                // The client went away: the statement is cancelled when the run is disposed.
-                logger.LogInformation("Export cancelled by the client after {Rows} document(s) ({Error})", run.RowsRead, e.GetType().Name);
-                return new Outcome(false, run.RowsRead, WentAway(run.RowsRead));
-            }
             catch (ExportWriteTimeoutException e)
             {
                 logger.LogWarning("Export cut after {Rows} document(s): {Error}", run.RowsRead, e.Message);
                 http.Abort();
                 return new Outcome(false, run.RowsRead,
                     string.Create(CultureInfo.InvariantCulture, $"cut: {e.Message} (OrchestraAdmin:Documents:ExportWriteTimeoutSeconds), after {run.RowsRead:N0} document(s)"));
+            }
+            catch (Exception e) when (ct.IsCancellationRequested)
+            {
+                // The client went away: the statement is cancelled when the run is disposed.
+                logger.LogInformation("Export cancelled by the client after {Rows} document(s) ({Error})", run.RowsRead, e.GetType().Name);
+                return new Outcome(false, run.RowsRead, WentAway(run.RowsRead));
             }
             catch (Exception e)
             {
