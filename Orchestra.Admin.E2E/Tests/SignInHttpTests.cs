@@ -240,6 +240,7 @@ public class SignInHttpTests(SignInApp fixture) : IClassFixture<SignInApp>
     [Theory]
     [InlineData(SignInApp.OperatorName, "N0t-her-Pa55")]
     [InlineData("nobody", "N0t-her-Pa55")]
+    [InlineData("Tr0ub4dor3-typed-as-the-name", "N0t-her-Pa55")]
     [InlineData(SignInApp.OperatorName, "")]
     public async Task A_wrong_password_or_unknown_user_gets_the_same_generic_answer_and_no_cookie(string user, string password)
     {
@@ -247,6 +248,9 @@ public class SignInHttpTests(SignInApp fixture) : IClassFixture<SignInApp>
         using var response = await client.SignInAsync(user, password);
         Assert.True(IsSignInRedirect(response));
         Assert.Contains("error=invalid", response.Headers.Location!.ToString());
+        // Not in the address (proxy logs, the browser's history): the name is often a password typed into the wrong field.
+        Assert.DoesNotContain("userName", response.Headers.Location.ToString());
+        Assert.DoesNotContain(Uri.EscapeDataString(user), response.Headers.Location.ToString());
         Assert.Null(client.AuthCookie(fixture.App.BaseUrl));
         var page = await (await client.GetAsync(response.Headers.Location.ToString())).Content.ReadAsStringAsync();
         Assert.Contains("User name or password is wrong.", page);

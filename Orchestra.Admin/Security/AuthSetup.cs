@@ -135,13 +135,18 @@ public static class AuthSetup
 
     public static void MapAuthEndpoints(this IEndpointRouteBuilder app, OrchestraAdminOptions options)
     {
-        app.MapPost("/login", async (HttpContext http, [FromForm] LoginForm form, LoginService login) =>
+        app.MapPost("/login", async (HttpContext http, [FromForm] LoginForm form, LoginService login, IDataProtectionProvider protection) =>
         {
             var returnUrl = SafeReturnUrl(form.ReturnUrl);
             var result = await login.SignInAsync(http, form.UserName ?? "", form.Password ?? "");
-            if (result == LoginResult.SignedIn) return Results.LocalRedirect(returnUrl);
+            if (result == LoginResult.SignedIn)
+            {
+                http.Response.Cookies.Delete(TypedUserName.Cookie, TypedUserName.CookieOptions(http));
+                return Results.LocalRedirect(returnUrl);
+            }
+            TypedUserName.Keep(http, protection, form.UserName);
             var error = result == LoginResult.Throttled ? "throttled" : "invalid";
-            return Results.Redirect($"/login?error={error}&returnUrl={Uri.EscapeDataString(returnUrl)}&userName={Uri.EscapeDataString(form.UserName ?? "")}");
+            return Results.Redirect($"/login?error={error}&returnUrl={Uri.EscapeDataString(returnUrl)}");
         }).AllowAnonymous().RequireRateLimiting(LoginRateLimitPolicy); // [FromForm] makes it validate the antiforgery token
 
         app.MapPost("/logout", async (HttpContext http, LoginService login) =>
@@ -208,5 +213,49 @@ public static class OidcRoles
         if (oidc.OperatorValues.Any(values.Contains)) return AdminRoles.Operator;
         if (oidc.ViewerValues.Count == 0 || oidc.ViewerValues.Any(values.Contains)) return AdminRoles.Viewer;
         return null;
+    }
+}
+
+/// <summary>
+/// The user name typed into a failed sign-in, kept for the form to show again. Not in the address: a password typed
+/// into the wrong field would then sit in proxy logs and the browser's history. An encrypted, HttpOnly cookie for the
+/// sign-in page only, for a few minutes.
+/// </summary>
+public static class TypedUserName
+{
+    public const string Cookie = "orchestra-admin-typed-name";
+    private const string Purpose = "Orchestra.Admin.TypedUserName";
+    private const int MaxLength = 256;
+
+    public static CookieOptions CookieOptions(HttpContext http) => new()
+    {
+        HttpOnly = true,
+        Secure = http.Request.IsHttps,
+        SameSite = SameSiteMode.Strict,
+        Path = "/login",
+        MaxAge = TimeSpan.FromMinutes(5),
+        IsEssential = true,
+    };
+
+    public static void Keep(HttpContext http, IDataProtectionProvider protection, string? userName)
+    {
+        if (string.IsNullOrEmpty(userName) || userName.Length > MaxLength)
+            http.Response.Cookies.Delete(Cookie, CookieOptions(http));
+        else
+            http.Response.Cookies.Append(Cookie, protection.CreateProtector(Purpose).Protect(userName), CookieOptions(http));
+    }
+
+    /// <summary>The name kept by <see cref="Keep"/>, or null (none, expired keys, or tampered with).</summary>
+    public static string? Read(HttpContext? http, IDataProtectionProvider protection)
+    {
+        if (http?.Request.Cookies[Cookie] is not { } value) return null;
+        try
+        {
+            return protection.CreateProtector(Purpose).Unprotect(value);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
     }
 }
