@@ -31,9 +31,9 @@ public interface IExplainService
     TimeSpan StatementTimeout { get; }
 
     /// <summary>
-    /// EXPLAIN (FORMAT JSON) of one statement, inside a transaction that is always rolled back, under the statement
-    /// timeout. <paramref name="analyze"/> runs it (EXPLAIN ANALYZE): Operators only, audited; what it writes is
-    /// rolled back. Bad input: <see cref="InvalidInputException"/> (field "query"); a run past the timeout:
+    /// EXPLAIN (FORMAT JSON) of one statement, in a read-only transaction that is always rolled back, under the statement
+    /// and lock timeouts. <paramref name="analyze"/> runs it (EXPLAIN ANALYZE): Operators only, audited, as the restricted
+    /// role of sql/roles.sql, on a connection closed afterwards; a statement that writes is refused. Bad input: <see cref="InvalidInputException"/> (field "query"); a run past the timeout:
     /// <see cref="QueryTimeoutException"/>; a Viewer asking for ANALYZE: <see cref="OperatorRequiredException"/>.
     /// </summary>
     Task<ExplainResult> ExplainAsync(string query, bool analyze = false, CancellationToken ct = default);
@@ -166,7 +166,7 @@ public sealed class ExplainService(
         }
         catch (PostgresException e) when (IsAboutTheQuery(e))
         {
-            throw new InvalidInputException(SqlStatementScanner.Field, Describe(e, statement, typed, analyze, lockLimit));
+            throw new InvalidInputException(SqlStatementScanner.Field, Describe(e, statement, typed, analyze, generic, lockLimit));
         }
         finally
         {
@@ -210,7 +210,7 @@ public sealed class ExplainService(
     /// the token in the message), and the message is shown on the page and kept in the audit log. The detail and the
     /// context are left out under ANALYZE for the same reason (an XML or JSON error quotes the value unquoted there).
     /// </summary>
-    internal static string Describe(PostgresException e, ScannedStatement statement, string typed, bool analyzed, TimeSpan lockTimeout)
+    internal static string Describe(PostgresException e, ScannedStatement statement, string typed, bool analyzed, bool generic, TimeSpan lockTimeout)
     {
         if (e.SqlState == PostgresErrorCodes.LockNotAvailable)
             return $"A table the query reads is locked by another session: it waited {lockTimeout.TotalMilliseconds:0} ms and gave up rather than queue " +
@@ -218,7 +218,7 @@ public sealed class ExplainService(
 
         var message = $"PostgreSQL cannot {(analyzed ? "run" : "explain")} this query: {RedactValues(e.MessageText, statement.Text)} (SQLSTATE {e.SqlState})";
         // Under ANALYZE the statement runs inside orchestra_admin.explain_analyze: the position is in its internal query.
-        var (position, query) = analyzed ? (e.InternalPosition, e.InternalQuery) : (e.Position, ExplainOnlyText(statement, generic: false));
+        var (position, query) = analyzed ? (e.InternalPosition, e.InternalQuery) : (e.Position, ExplainOnlyText(statement, generic));
         var offset = position - 1 - ((query?.Length ?? 0) - statement.Text.Length);
         if (position > 0 && query != null && query.EndsWith(statement.Text, StringComparison.Ordinal) && offset >= 0 && offset <= statement.Text.Length)
             message += $" (at {SqlStatementScanner.Where(typed, statement.Start + offset)})";
