@@ -70,8 +70,7 @@ public sealed class PostgresQueryRunner(
         {
             conn = await pool.OpenConnectionAsync(ct);
             tx = await conn.BeginTransactionAsync(ct);
-            var ms = ((long)timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-            await conn.ExecuteAsync(new CommandDefinition($"SET LOCAL statement_timeout = {ms}; SET LOCAL TimeZone = 'UTC'", transaction: tx, cancellationToken: ct));
+            await ApplyTransactionSettingsAsync(conn, tx, timeout, lockTimeout: null, timeZone: "UTC", ct: ct);
             // Our own command rather than Dapper's reader: a read stopped early is cancelled on the server, not drained.
             command = new NpgsqlCommand(sql, conn, tx) { CommandTimeout = (int)Math.Ceiling(timeout.TotalSeconds) + 5 };
             foreach (var parameter in parameters.ParameterNames)
@@ -96,6 +95,17 @@ public sealed class PostgresQueryRunner(
         }
     }
 
+    /// <summary>sql/runner/transaction_settings.sql: the timeouts (and time zone, read-only) of this transaction only.</summary>
+    internal static Task ApplyTransactionSettingsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, TimeSpan statementTimeout,
+        TimeSpan? lockTimeout, string? timeZone = null, bool readOnly = false, CancellationToken ct = default) =>
+        conn.ExecuteAsync(new CommandDefinition(SqlCatalog.Get("runner/transaction_settings"), new
+        {
+            statement_timeout_ms = (long)statementTimeout.TotalMilliseconds,
+            lock_timeout_ms = (long?)lockTimeout?.TotalMilliseconds,
+            time_zone = timeZone,
+            read_only = readOnly,
+        }, tx, cancellationToken: ct));
+
     private async Task<T> RunAsync<T>(string name, string sql, TimeSpan? timeout, CancellationToken ct,
         Func<NpgsqlConnection, NpgsqlTransaction, string, int, Task<T>> run)
     {
@@ -104,13 +114,10 @@ public sealed class PostgresQueryRunner(
         try
         {
             await using var conn = await dataSource.OpenConnectionAsync(ct);
-            // SET LOCAL keeps the timeout to this transaction, so it never leaks into the pool.
             await using var tx = await conn.BeginTransactionAsync(ct);
             // lock_timeout: a read never queues behind a lock another session holds (nor holds up, in the lock queue,
             // everything that arrives after it); it fails at once with SQLSTATE 55P03 instead.
-            await conn.ExecuteAsync(new CommandDefinition(string.Create(CultureInfo.InvariantCulture,
-                $"SET LOCAL statement_timeout = {(long)limit.TotalMilliseconds}; SET LOCAL lock_timeout = {options.Value.Postgres.LockTimeoutMilliseconds}"),
-                transaction: tx, cancellationToken: ct));
+            await ApplyTransactionSettingsAsync(conn, tx, limit, TimeSpan.FromMilliseconds(options.Value.Postgres.LockTimeoutMilliseconds), ct: ct);
             // The client-side timeout is a backstop a little beyond the server's.
             var result = await run(conn, tx, sql, (int)Math.Ceiling(limit.TotalSeconds) + 5);
             await tx.CommitAsync(ct);

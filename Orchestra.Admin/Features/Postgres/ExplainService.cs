@@ -138,9 +138,7 @@ public sealed class ExplainService(
         {
             // Read-only for both: plain EXPLAIN runs nothing, and ANALYZE may only read (no setval, nextval, writes or
             // DDL). Rolled back below either way.
-            await ExecuteAsync(conn, tx, "SET TRANSACTION READ ONLY", ct);
-            await ExecuteAsync(conn, tx, string.Create(CultureInfo.InvariantCulture,
-                $"SET LOCAL statement_timeout = {(long)limit.TotalMilliseconds}; SET LOCAL lock_timeout = {(long)lockLimit.TotalMilliseconds}"), ct);
+            await PostgresQueryRunner.ApplyTransactionSettingsAsync(conn, tx, limit, lockLimit, readOnly: true, ct: ct);
             var commandTimeout = (int)Math.Ceiling(limit.TotalSeconds) + 5;
             var json = analyze
                 ? await conn.QuerySingleAsync<string>(new CommandDefinition(SqlCatalog.Get("explain/analyze"),
@@ -190,12 +188,6 @@ public sealed class ExplainService(
 
     private static string ExplainOnlyText(ScannedStatement statement, bool generic) =>
         $"EXPLAIN (FORMAT JSON, VERBOSE{(generic ? ", GENERIC_PLAN" : "")}) {statement.Text}";
-
-    private static async Task ExecuteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn, tx);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
 
     private async Task<int> ServerVersionAsync(CancellationToken ct) =>
         serverVersion ??= await queries.QuerySingleAsync<int>("monitoring/settings/server_version_num", ct: ct);
