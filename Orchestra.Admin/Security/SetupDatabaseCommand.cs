@@ -90,12 +90,12 @@ public static class SetupDatabaseCommand
         await SqlScripts.MigrateAdminSchemaAsync(owner, ct);
         await SqlScripts.ApplyRolesAsync(owner, ct);
         await using var conn = await owner.OpenConnectionAsync(ct);
-        if (await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_user::text", cancellationToken: ct)) == login)
-            throw new InvalidOperationException($"{login} is the role running setup-database: give the dashboard a login of its own.");
-        var statements = await conn.QuerySingleAsync<(string CreateOrAlter, string GrantGroup, string RevokeOtherGroup)>(new CommandDefinition(
+        var statements = await conn.QuerySingleAsync<(string RunningAs, string CreateOrAlter, string GrantGroup, string RevokeOtherGroup)>(new CommandDefinition(
             SqlCatalog.Get("setup/login_statements"),
             new { login, password, group_role = $"orchestra_admin_{group}", other_group_role = group == "operator" ? "orchestra_admin_viewer" : "orchestra_admin_operator" },
             cancellationToken: ct));
+        if (statements.RunningAs == login)
+            throw new InvalidOperationException($"{login} is the role running setup-database: give the dashboard a login of its own.");
         await using var tx = await conn.BeginTransactionAsync(ct);
         foreach (var statement in new[] { statements.CreateOrAlter, statements.RevokeOtherGroup, statements.GrantGroup })
             await conn.ExecuteAsync(new CommandDefinition(statement, transaction: tx, cancellationToken: ct));
