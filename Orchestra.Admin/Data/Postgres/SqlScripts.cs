@@ -28,40 +28,32 @@ public static class SqlScripts
         // A session lock, taken before the transactions: each transaction that starts after it is granted sees what
         // another instance committed meanwhile (a transaction-level advisory lock would not refresh the catalog
         // cache, and CREATE … IF NOT EXISTS could then still collide).
-        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = MigrationLockKey }, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(SqlCatalog.Get("migrator/lock"), new { key = MigrationLockKey }, cancellationToken: ct));
         try
         {
-            await conn.ExecuteAsync(new CommandDefinition("""
-                CREATE SCHEMA IF NOT EXISTS orchestra_admin;
-                CREATE TABLE IF NOT EXISTS orchestra_admin.schema_versions (
-                    script      text PRIMARY KEY,
-                    applied_at  timestamptz NOT NULL DEFAULT now()
-                );
-                """, cancellationToken: ct));
+            await conn.ExecuteAsync(new CommandDefinition(SqlCatalog.Get("migrator/bootstrap"), cancellationToken: ct));
             recorded = await RecordedScriptsAsync(conn, ct);
             foreach (var (name, sql) in scripts.Where(s => !recorded.Contains(s.Name)))
             {
                 await using var tx = await conn.BeginTransactionAsync(ct);
                 await conn.ExecuteAsync(new CommandDefinition(sql, transaction: tx, commandTimeout: 0, cancellationToken: ct));
-                await conn.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO orchestra_admin.schema_versions (script) VALUES (@name)", new { name }, tx, cancellationToken: ct));
+                await conn.ExecuteAsync(new CommandDefinition(SqlCatalog.Get("migrator/record"), new { name }, tx, cancellationToken: ct));
                 await tx.CommitAsync(ct);
                 applied.Add(name);
             }
         }
         finally
         {
-            await conn.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = MigrationLockKey });
+            await conn.ExecuteAsync(SqlCatalog.Get("migrator/unlock"), new { key = MigrationLockKey });
         }
         return applied;
     }
 
     private static async Task<HashSet<string>> RecordedScriptsAsync(NpgsqlConnection conn, CancellationToken ct)
     {
-        var exists = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT to_regclass('orchestra_admin.schema_versions') IS NOT NULL", cancellationToken: ct));
+        var exists = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(SqlCatalog.Get("migrator/versions_exist"), cancellationToken: ct));
         if (!exists) return [];
-        return (await conn.QueryAsync<string>(new CommandDefinition("SELECT script FROM orchestra_admin.schema_versions", cancellationToken: ct)))
+        return (await conn.QueryAsync<string>(new CommandDefinition(SqlCatalog.Get("migrator/applied_scripts"), cancellationToken: ct)))
             .ToHashSet(StringComparer.Ordinal);
     }
 
