@@ -47,7 +47,13 @@ public class AuditViewerAttackTests : BunitSetup, IClassFixture<PostgresDatabase
         Services.GetRequiredService<NavigationManager>().NavigateTo("audit" + query);
         var cut = Render<AuditLogPage>();
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("tbody tr")), TimeSpan.FromSeconds(15));
-        while (cut.FindAll("button").FirstOrDefault(b => b.TextContent.Trim() == "Details") is { } details) details.Click();
+        // Find and click on the renderer's thread: a render between the two (the page's own refresh) would drop the handler found.
+        while (cut.InvokeAsync(() =>
+               {
+                   if (cut.FindAll("button").FirstOrDefault(b => b.TextContent.Trim() == "Details") is not { } details) return false;
+                   details.Click();
+                   return true;
+               }).GetAwaiter().GetResult()) { }
         return cut.Markup;
     }
 
