@@ -13,6 +13,7 @@ public sealed class OrchestraAdminOptions
 
     public PostgresOptions Postgres { get; set; } = new();
     public WeaviateOptions Weaviate { get; set; } = new();
+    public Data.Embeddings.EmbeddingsOptions Embeddings { get; set; } = new();
     public SamplingOptions Sampling { get; set; } = new();
     public Features.Overview.StatusThresholds Thresholds { get; set; } = new();
     public DocumentsOptions Documents { get; set; } = new();

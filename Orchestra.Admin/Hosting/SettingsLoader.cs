@@ -57,6 +57,7 @@ public static class SettingsLoader
         Require(weaviate.RetryBaseDelayMilliseconds is >= 0 and <= 60_000, "OrchestraAdmin:Weaviate:RetryBaseDelayMilliseconds", $"must be from 0 to 60000 (is {weaviate.RetryBaseDelayMilliseconds})");
         Require(weaviate.CircuitBreakerMinimumThroughput >= 2, "OrchestraAdmin:Weaviate:CircuitBreakerMinimumThroughput", $"must be at least 2 (is {weaviate.CircuitBreakerMinimumThroughput})");
         Require(weaviate.CircuitBreakerBreakSeconds >= 1, "OrchestraAdmin:Weaviate:CircuitBreakerBreakSeconds", $"must be at least 1 (is {weaviate.CircuitBreakerBreakSeconds})");
+        Data.Embeddings.EmbeddingSettings.Load(configuration, options.Embeddings);
         Require(options.HealthProbeIntervalSeconds >= 1, "OrchestraAdmin:HealthProbeIntervalSeconds", $"must be at least 1 (is {options.HealthProbeIntervalSeconds})");
         Require(options.Auth.RevalidateSeconds is >= 1 and <= 3600, "OrchestraAdmin:Auth:RevalidateSeconds", $"must be from 1 to 3600 (is {options.Auth.RevalidateSeconds})");
         foreach (var proxy in options.TrustedProxies)

@@ -17,6 +17,7 @@ public static class ErrorMessages
         NpgsqlException { InnerException: TimeoutException } => "PostgreSQL did not answer in time.",
         NpgsqlException n => $"PostgreSQL error: {n.Message}",
         Data.Weaviate.WeaviateException w => w.Message,
+        Data.Embeddings.EmbeddingException m => m.Message,
         Features.Documents.FilterInputException f => $"Check the filter: {f.Message}",
         Features.Tasks.TaskFilterException t => $"Check the filter: {t.Message}",
         Security.OperatorRequiredException o => o.Message,

@@ -3,7 +3,8 @@ using Orchestra.Admin.Security;
 
 namespace Orchestra.Admin.Features.VectorSearch;
 
-public enum SearchMode { NearVector, NearObject, NearText, Bm25, Hybrid }
+/// <summary>The search modes; <see cref="Text"/> is the dashboard's own: the text embedded by the class's provider, searched as nearVector.</summary>
+public enum SearchMode { NearVector, NearObject, NearText, Bm25, Hybrid, Text }
 
 /// <summary>How the result threshold is given: a distance (any metric) or a certainty (cosine only).</summary>
 public enum ThresholdKind { None, Distance, Certainty }
@@ -30,7 +31,7 @@ public sealed record SearchRequest
     public string VectorText { get; init; } = "";
     /// <summary>nearObject: the id of the object to search from.</summary>
     public string ObjectId { get; init; } = "";
-    /// <summary>nearText, bm25 and hybrid: the query text.</summary>
+    /// <summary>Text, nearText, bm25 and hybrid: the query text (kept as typed: a recent search by text keeps the text, not its vector).</summary>
     public string QueryText { get; init; } = "";
     /// <summary>hybrid: 0 = keyword only, 1 = vector only.</summary>
     public double Alpha { get; init; } = 0.75;

@@ -11,6 +11,8 @@ public static class WeaviateFeatureRegistration
         services.AddScoped<IWeaviateService, WeaviateService>();
         services.AddScoped<VectorSearch.IVectorSearch, VectorSearch.GraphQLVectorSearch>();
         services.AddScoped<VectorSearch.IRecentSearches, VectorSearch.RecentSearches>();
+        services.AddSingleton<Data.Embeddings.EmbeddingProviders>();
+        services.AddScoped<VectorSearch.TextQueries>();
         if (settings.Weaviate.IsConfigured) services.AddSingleton<IMetricSource, WeaviateMetricSource>();
         return services;
     }
