@@ -24,6 +24,8 @@ public abstract class BunitSetup : BunitContext, IAsyncLifetime
         Services.AddSingleton<IMetricHistory>(History);
         Services.AddSingleton(Sampler);
         Services.AddSingleton<PerRoundCache>();
+        Services.AddSingleton<Orchestra.Admin.Data.Embeddings.EmbeddingProviders>();
+        Services.AddScoped<Orchestra.Admin.Features.VectorSearch.TextQueries>();
     }
 
     /// <summary>The charts' data, set by the test.</summary>

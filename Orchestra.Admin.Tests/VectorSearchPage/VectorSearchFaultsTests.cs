@@ -22,6 +22,8 @@ public sealed class VectorSearchFaultsTests : BunitSetup
     public VectorSearchFaultsTests()
     {
         Services.AddSingleton<IVectorSearch>(search);
+        // These tests paste a vector: with no embedding provider the page opens in nearVector mode (search by text: TextSearchPageTests).
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new Orchestra.Admin.Hosting.OrchestraAdminOptions { Embeddings = { Provider = "none" } }));
         Services.AddSingleton<IWeaviateService>(weaviate);
         Services.AddSingleton<IRecentSearches>(new NoRecentSearches());
         Services.AddSingleton<ICurrentOperator>(FakeCurrentOperator.Viewer);

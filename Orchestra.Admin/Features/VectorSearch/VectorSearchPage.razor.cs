@@ -27,6 +27,7 @@ public partial class VectorSearchPage
     [Inject] private IJSRuntime JS { get; set; } = null!;
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
     [Inject] private Weaviate.IWeaviateService Weaviate { get; set; } = null!;
+    [Inject] private TextQueries TextQueries { get; set; } = null!;
 
     private readonly SearchForm form = new();
     private IReadOnlyList<string>? classNames;
@@ -37,6 +38,10 @@ public partial class VectorSearchPage
     private string? preview;
     private SearchResult? result;
     private SearchRequest? resultRequest;
+    /// <summary>The last search by text: what embedded it and the vector sent (folded in the query shown).</summary>
+    private EmbeddedText? embedded;
+    /// <summary>Why the selected class cannot be searched by text; null when it can.</summary>
+    private string? textUnavailableReason;
     private IReadOnlyList<RecentSearch> recent = [];
     private bool searching;
     private readonly HashSet<(int Rank, string Property)> expanded = [];
@@ -78,6 +83,11 @@ public partial class VectorSearchPage
             form.ObjectId = id.ToString();
             await RunAsync();
         }
+        // Reached from "Search by this text" on an object's page: ?class=Memory&text=… searches by that text at once.
+        else if (info != null && RendererInfo.IsInteractive && query.TryGetValue("text", out var text) && !string.IsNullOrWhiteSpace(text.ToString()))
+        {
+            await SearchByTextAsync(text.ToString());
+        }
     }
 
     private async Task SelectClassAsync(string className)
@@ -92,6 +102,9 @@ public partial class VectorSearchPage
             form.Filters.Clear();
             if (form.ThresholdKind == ThresholdKind.Certainty && !CertaintyAllowed) form.ThresholdKind = ThresholdKind.Distance;
             if (form.Mode == SearchMode.NearText && info.NearTextUnavailableReason != null) form.Mode = SearchMode.NearVector;
+            textUnavailableReason = TextQueries.Refusal(info)?.Message;
+            if (form.Mode == SearchMode.Text && textUnavailableReason != null) form.Mode = SearchMode.NearVector;
+            if (textUnavailableReason == null && RendererInfo.IsInteractive) TextQueries.WarmUp(className);
         }
         catch (Exception e)
         {
@@ -102,7 +115,28 @@ public partial class VectorSearchPage
 
     private bool CertaintyAllowed => info?.Distance == "cosine";
 
-    private bool IsNearSearch => form.Mode is SearchMode.NearVector or SearchMode.NearObject or SearchMode.NearText;
+    private bool IsNearSearch => form.Mode is SearchMode.NearVector or SearchMode.NearObject or SearchMode.NearText or SearchMode.Text;
+
+    /// <summary>The modes in the order offered: by text first, the way a person asks.</summary>
+    private static readonly SearchMode[] ModeOrder = [SearchMode.Text, SearchMode.NearVector, SearchMode.NearObject, SearchMode.NearText, SearchMode.Bm25, SearchMode.Hybrid];
+
+    private string? DisabledReason(SearchMode mode) => mode switch
+    {
+        SearchMode.NearText => info?.NearTextUnavailableReason,
+        SearchMode.Text => textUnavailableReason,
+        _ => null,
+    };
+
+    /// <summary>The property "Search by this text" offers on each result: the one the class's vectors were made from.</summary>
+    private string? TextProperty => info != null && textUnavailableReason == null ? TextQueries.TextPropertyOf(info) : null;
+
+    /// <summary>"What else is like this?": searches by the text of a result (or of the object the page was opened from).</summary>
+    private async Task SearchByTextAsync(string text)
+    {
+        form.Mode = SearchMode.Text;
+        form.QueryText = text.Length > TextQueries.MaxTextChars ? text[..TextQueries.MaxTextChars] : text;
+        await RunAsync();
+    }
 
     private static IEnumerable<string> DefaultProperties(ClassSearchInfo info) =>
         info.Properties.Where(p => p.DataType.Count == 1 && p.DataType[0] is "text" or "string").Select(p => p.Name!).Take(5);
@@ -113,14 +147,23 @@ public partial class VectorSearchPage
         weaviateError = null;
         var request = form.ToRequest();
         string? query = null;
+        EmbeddedText? text = null;
         searching = true;
         try
         {
-            query = await Search.PreviewAsync(request);
-            var answer = await Search.SearchAsync(request);
+            var sent = request;
+            if (request.Mode == SearchMode.Text)
+            {
+                if (info == null) return;
+                text = await TextQueries.EmbedAsync(request, info);
+                sent = text.NearVector;
+            }
+            query = await Search.PreviewAsync(sent);
+            var answer = await Search.SearchAsync(sent);
             preview = query;
             result = answer;
             resultRequest = request;
+            embedded = text;
             expanded.Clear();
             StateHasChanged(); // the hits first: the nodes' answer (retried when Weaviate is unwell) must not hold them up
             nodeWarning = await NodeWarningAsync();
@@ -135,6 +178,7 @@ public partial class VectorSearchPage
             // The previous hits are not this search's answer: they go, so nothing on the page passes for a result of
             // the query shown. The form keeps what was typed, so the same search can simply be run again.
             preview = query; // the query that failed, or none when it was never built
+            embedded = text;
             result = null;
             resultRequest = null;
             expanded.Clear();
@@ -223,6 +267,18 @@ public partial class VectorSearchPage
         Snackbar.Add("Query copied.", Severity.Success);
     }
 
+    private async Task CopyVectorAsync()
+    {
+        if (embedded == null) return;
+        await JS.InvokeVoidAsync("navigator.clipboard.writeText", embedded.VectorText);
+        Snackbar.Add("Vector copied.", Severity.Success);
+    }
+
+    /// <summary>The query as shown: a search by text's vector folded ("[384 numbers]"); the copy buttons give it in full.</summary>
+    private string? ShownQuery => preview != null && embedded != null
+        ? TextQueries.Fold(preview, embedded.VectorText, embedded.Embedding.Dimensions)
+        : preview;
+
     private async Task ExportAsync()
     {
         if (result == null || resultRequest == null) return;
@@ -230,6 +286,9 @@ public partial class VectorSearchPage
         {
             ["class"] = resultRequest.ClassName,
             ["mode"] = resultRequest.Mode.ToString(),
+            ["text"] = resultRequest.Mode == SearchMode.Text ? resultRequest.QueryText : null,
+            ["embeddedBy"] = embedded?.Embedding.Profile.Describe(),
+            ["embeddingMs"] = embedded != null ? Math.Round(embedded.Embedding.Elapsed.TotalMilliseconds, 1) : null,
             ["query"] = result.Query,
             ["elapsedMs"] = Math.Round(result.Elapsed.TotalMilliseconds, 1),
             ["hits"] = new JsonArray(result.Hits.Select(h => (JsonNode)new JsonObject
@@ -263,6 +322,7 @@ public partial class VectorSearchPage
         SearchMode.NearObject => "nearObject",
         SearchMode.NearText => "nearText",
         SearchMode.Bm25 => "bm25",
+        SearchMode.Text => "Search by text",
         _ => "hybrid",
     };
 
@@ -295,7 +355,7 @@ internal sealed class SearchForm
 {
     public string ClassName { get; set; } = "";
     public HashSet<string> Properties { get; set; } = [];
-    public SearchMode Mode { get; set; } = SearchMode.NearVector;
+    public SearchMode Mode { get; set; } = SearchMode.Text;
     public string VectorText { get; set; } = "";
     public string ObjectId { get; set; } = "";
     public string QueryText { get; set; } = "";

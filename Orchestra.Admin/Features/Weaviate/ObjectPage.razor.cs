@@ -12,6 +12,33 @@ public partial class ObjectPage
     [Inject] private IWeaviateService Service { get; set; } = null!;
     [Inject] private IJSRuntime JS { get; set; } = null!;
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
+    [Inject] private VectorSearch.IVectorSearch Search { get; set; } = null!;
+    [Inject] private VectorSearch.TextQueries TextQueries { get; set; } = null!;
+
+    /// <summary>Longer texts are not offered: the link carries the text in its address.</summary>
+    private const int MaxLinkedText = 1_500;
+
+    /// <summary>The property whose text the class's vectors were made from, when the class can be searched by text.</summary>
+    private string? textProperty;
+
+    /// <summary>The text "Search by this text" searches with: the value of the class's text property, short enough for a link.</summary>
+    private string? SearchableText(string property, System.Text.Json.Nodes.JsonNode? value) =>
+        property == textProperty && value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var text)
+        && !string.IsNullOrWhiteSpace(text) && text.Length <= MaxLinkedText
+            ? text : null;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        try
+        {
+            var info = await Search.DescribeClassAsync(ClassName);
+            textProperty = TextQueries.Refusal(info) == null ? TextQueries.TextPropertyOf(info) : null;
+        }
+        catch (Exception)
+        {
+            textProperty = null; // the object itself still shows (its panel says why when Weaviate fails); only the link is left out
+        }
+    }
 
     [Parameter] public string ClassName { get; set; } = "";
     [Parameter] public Guid Id { get; set; }
