@@ -1,12 +1,19 @@
 # Orchestra Admin: multi-stage build (SDK → ASP.NET runtime), non-root, port 8080.
 # Not exercised by CI (no Docker engine runs there); kept to standard instructions.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The local embedding model (MiniLM, about 90 MB, run by ONNX Runtime) is in the image unless built with
+# --build-arg LOCAL_EMBEDDINGS=false; such an image offers the openai and none embedding providers only.
+ARG LOCAL_EMBEDDINGS=true
+# Only this platform's ONNX Runtime library, not those of every platform it ships for.
+ARG TARGETARCH=amd64
 WORKDIR /src
 COPY Orchestra.Admin/Orchestra.Admin.csproj Orchestra.Admin/
-RUN dotnet restore Orchestra.Admin/Orchestra.Admin.csproj
+RUN RID=linux-$( [ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64 ) \
+ && dotnet restore Orchestra.Admin/Orchestra.Admin.csproj -r $RID -p:LocalEmbeddings=$LOCAL_EMBEDDINGS
 COPY Orchestra.Admin/ Orchestra.Admin/
 COPY sql/ sql/
-RUN dotnet publish Orchestra.Admin/Orchestra.Admin.csproj -c Release -o /app --no-restore
+RUN RID=linux-$( [ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64 ) \
+ && dotnet publish Orchestra.Admin/Orchestra.Admin.csproj -c Release -o /app --no-restore -r $RID --self-contained false -p:LocalEmbeddings=$LOCAL_EMBEDDINGS
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

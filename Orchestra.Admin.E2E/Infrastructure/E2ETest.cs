@@ -146,6 +146,9 @@ public abstract partial class E2ETestBase(AppFixture app)
     /// clicking anything that is handled on the server.</summary>
     protected static Task WaitForInteractiveAsync(IPage page) => InteractivityProbe.WaitAsync(page);
 
+    /// <summary>/vectors opens in search by text; a test that pastes a vector picks nearVector first.</summary>
+    protected static Task NearVectorModeAsync(IPage page) => page.GetByRole(AriaRole.Radio, new() { Name = "nearVector" }).CheckAsync();
+
     private string Describe(Exception e, BrowserProblems? problems, string? screenshot)
     {
         var parts = new List<string> { e.Message, $"(failed at {DateTime.UtcNow:HH:mm:ss.fff} UTC)" };

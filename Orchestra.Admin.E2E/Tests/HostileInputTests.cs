@@ -92,7 +92,8 @@ public sealed class HostileInputTests(AppFixture app) : E2ETest(app)
 
     private static Field[] VectorFields =>
     [
-        new("Vector", Vectors, Valid: VectorText(DemoData.Dimensions)),
+        new("Query text", Text, Valid: "what did the user observe through the telescope?"),
+        new("Vector", Vectors, Valid: VectorText(DemoData.Dimensions), Show: NearVectorModeAsync),
         new("Limit", Numbers, Valid: "5"),
         new("Value", Numbers, Valid: "1.5", Show: ChooseMaxDistanceAsync),
         new("Object id", Text, Valid: null, Show: page => page.GetByRole(AriaRole.Radio, new() { Name = "nearObject" }).CheckAsync()),

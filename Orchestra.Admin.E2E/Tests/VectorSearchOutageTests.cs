@@ -57,7 +57,9 @@ public sealed class VectorSearchOutageTests(OwnStackFixture app) : E2ETestBase(a
             await page.GotoAsync("/vectors");
             await WaitForInteractiveAsync(page);
             await Expect(page.GetByText("Distance metric")).ToContainTextAsync("cosine");
-            var vector = page.GetByLabel("Vector", new() { Exact = true });
+            await NearVectorModeAsync(page);
+            await NearVectorModeAsync(page);
+        var vector = page.GetByLabel("Vector", new() { Exact = true });
             var limit = page.GetByLabel("Limit", new() { Exact = true });
             await vector.FillAsync(AstronomyVector);
             await limit.FillAsync("5");
@@ -124,6 +126,7 @@ public sealed class VectorSearchOutageTests(OwnStackFixture app) : E2ETestBase(a
         await page.GotoAsync("/vectors");
         await WaitForInteractiveAsync(page);
         await Expect(page.GetByText("Distance metric")).ToContainTextAsync("cosine");
+        await NearVectorModeAsync(page);
         var vector = page.GetByLabel("Vector", new() { Exact = true });
         await vector.FillAsync(AstronomyVector);
         await page.GetByLabel("Limit", new() { Exact = true }).FillAsync("5");
@@ -195,6 +198,7 @@ public sealed class VectorSearchOutageTests(OwnStackFixture app) : E2ETestBase(a
         }
         await Expect(classesFailed).ToHaveCountAsync(0);
 
+        await NearVectorModeAsync(page);
         await page.GetByLabel("Vector", new() { Exact = true }).FillAsync(AstronomyVector);
         await page.GetByLabel("Limit", new() { Exact = true }).FillAsync("5");
         await SearchButton(page).ClickAsync();

@@ -18,6 +18,7 @@ public sealed class VectorSearchTests(AppFixture app) : E2ETest(app)
         await Expect(page.GetByText("Distance metric")).ToContainTextAsync("cosine");
 
         var vector = DemoData.TopicVector("astronomy");
+        await NearVectorModeAsync(page);
         await page.GetByLabel("Vector", new() { Exact = true }).FillAsync(
             "[" + string.Join(", ", vector.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]");
         await page.GetByLabel("Limit", new() { Exact = true }).FillAsync("5");
@@ -51,6 +52,8 @@ public sealed class VectorSearchTests(AppFixture app) : E2ETest(app)
     {
         await page.GotoAsync("/vectors");
         await WaitForInteractiveAsync(page);
+        await Expect(page.GetByText("Distance metric")).ToContainTextAsync("cosine");
+        await NearVectorModeAsync(page);
         var field = page.GetByLabel("Vector", new() { Exact = true });
         await field.FillAsync("0.1, 0.2, abc, 0.4");
 

@@ -14,8 +14,8 @@ public sealed record EmbeddedText(SearchRequest NearVector, string VectorText, T
 /// </summary>
 public sealed class TextQueries(EmbeddingProviders embeddings)
 {
-    /// <summary>Longer texts are refused at the field (sentence models read only their first few hundred words anyway).</summary>
-    public const int MaxTextChars = 8_000;
+    /// <summary>Longer texts are refused at the field, as in every text field (sentence models read only their first few hundred words anyway).</summary>
+    public const int MaxTextChars = Components.Controls.InputLimits.TextChars;
 
     public EmbeddingProfile ProfileFor(string className) => embeddings.ProfileFor(className);
 
