@@ -3,15 +3,19 @@ using System.Runtime.InteropServices;
 using Orchestra.WeaviateEmulator;
 
 // dotnet run --project tools/Orchestra.WeaviateEmulator -- --port 8079 [--host 127.0.0.1] [--api-key KEY] [--demo-objects 2000] [--nodes 1]
+// dotnet run --project tools/Orchestra.WeaviateEmulator -- --write-demo-vectors tools/Orchestra.WeaviateEmulator/Demo/memory-vectors.f16
 
 const string usage = """
-    Usage: Orchestra.WeaviateEmulator [--port 8079] [--host 127.0.0.1] [--api-key KEY] [--demo-objects 2000] [--nodes 1] [--version 1.40.0]
+    Usage: Orchestra.WeaviateEmulator --write-demo-vectors FILE
+           Orchestra.WeaviateEmulator [--port 8079] [--host 127.0.0.1] [--api-key KEY] [--demo-objects 2000] [--nodes 1] [--version 1.40.0]
       --port          TCP port (0 = any free port); default 8079
       --host          IP address to listen on; default 127.0.0.1
       --api-key       require "Authorization: Bearer KEY" on /v1 (live/ready excepted)
-      --demo-objects  deterministic demo Memory objects to load; default 2000 (0 = none)
+      --demo-objects  deterministic demo Memory objects to load; default 2000 (0 = none, at most 2500)
       --nodes         number of emulated nodes; default 1
       --version       Weaviate version to report; default 1.40.0
+      --write-demo-vectors FILE
+                      embed the demo memories with the MiniLM model, write their vectors to FILE and exit
     Faults: GET/PUT/POST/DELETE http://HOST:PORT/_emulator/faults (see README.md).
     """;
 
@@ -30,6 +34,7 @@ try
             case "--demo-objects": options.DemoObjects = Int(); break;
             case "--nodes": options.Nodes = Int(); break;
             case "--version": options.Version = Value(); break;
+            case "--write-demo-vectors": return await DemoVectorsCommand.RunAsync(Value(), Console.Out);
             case "-h" or "--help":
                 Console.WriteLine(usage);
                 return 0;

@@ -1,74 +1,59 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Orchestra.WeaviateEmulator;
 
-/// <summary>One generated demo object.</summary>
+/// <summary>One demo object as it is loaded: the memory's properties and its stored vector.</summary>
 public sealed record DemoObject(Guid Id, string Topic, JsonObject Properties, float[] Vector, DateTimeOffset CreatedAt);
 
+/// <summary>One demo memory's text and labels (no vector): what <see cref="DemoData.Generate"/> loads, object <see cref="Index"/>.</summary>
+public sealed record DemoMemory(int Index, Guid Id, string Topic, string Kind, string User, string Content, DateTimeOffset CreatedAt);
+
+/// <summary>A question a person might type, and the demo memory that answers it (within the first 110 objects).</summary>
+public sealed record SampleQuestion(string Question, Guid MemoryId, string Content);
+
 /// <summary>
-/// The deterministic demo collection: class <c>Memory</c> (<c>content</c> text, <c>metadata</c> text holding
-/// JSON, <c>timestamp</c> date; vectorizer none; cosine; hnsw) with 384-dimensional vectors.
-/// Each object belongs to one of <see cref="Topics"/>: its content is built from that topic's words
-/// (so bm25 finds it by them) and its vector lies near that topic's centroid (so nearest neighbours
-/// share the topic). Same seed, same count → same ids, texts, vectors and timestamps, on every machine
-/// (own PRNG and no transcendental functions in the generator).
+/// The demo collection: class <c>Memory</c> (<c>content</c> text, <c>metadata</c> text holding JSON, <c>timestamp</c> date;
+/// vectorizer none; cosine; hnsw) holding an assistant's memories of several users — preferences, facts, conversation
+/// summaries, instructions and errors the assistant hit — about ten <see cref="Topics"/>. The texts come from
+/// <see cref="MemoryCatalogue"/> with a fixed PRNG, the same on every machine; the vectors were made once by the MiniLM
+/// model (<see cref="EmbeddingModel"/>) and ship in <c>Demo/memory-vectors.f16</c>, so loading the demo never loads the model.
 /// </summary>
 public static class DemoData
 {
     public const string ClassName = "Memory";
     public const int Dimensions = 384;
-    public const int DefaultSeed = 20250101;
+
+    /// <summary>How many memories there are (and vectors in the shipped file): the most a demo can load.</summary>
+    public const int Capacity = 2500;
+
+    /// <summary>The model whose vectors ship with the demo (the one <c>/v1/embeddings</c> serves).</summary>
+    public const string EmbeddingModel = MiniLmEmbedder.ModelName;
+
+    public const string VectorsFileName = "memory-vectors.f16";
+
+    /// <summary>The command that remakes the vectors file after the texts change.</summary>
+    public const string WriteVectorsCommand =
+        "dotnet run --project tools/Orchestra.WeaviateEmulator -- --write-demo-vectors tools/Orchestra.WeaviateEmulator/Demo/" + VectorsFileName;
 
     /// <summary>First object's timestamp; object i is <see cref="Spacing"/>·i later.</summary>
     public static readonly DateTimeOffset Start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
     public static readonly TimeSpan Spacing = TimeSpan.FromMinutes(37);
 
-    private sealed record Topic(string Name, string[] Nouns, string[] Verbs, string[] Adjectives);
-
-    private static readonly Topic[] TopicWords =
-    [
-        new("astronomy", ["telescope", "galaxy", "nebula", "comet", "orbit", "planet", "supernova", "asteroid", "observatory", "eclipse"],
-            ["observed", "tracked", "photographed", "charted", "measured"], ["distant", "faint", "bright", "spiral", "orbital"]),
-        new("cooking", ["recipe", "oven", "sourdough", "garlic", "saucepan", "risotto", "spices", "dough", "broth", "skillet"],
-            ["simmered", "baked", "seasoned", "kneaded", "roasted"], ["crispy", "savory", "fragrant", "tender", "homemade"]),
-        new("gardening", ["tomatoes", "compost", "seedlings", "greenhouse", "mulch", "roses", "soil", "pruning", "irrigation", "orchard"],
-            ["planted", "watered", "harvested", "pruned", "fertilized"], ["organic", "perennial", "shady", "fertile", "blooming"]),
-        new("finance", ["invoice", "budget", "dividend", "portfolio", "mortgage", "inflation", "ledger", "equity", "audit", "revenue"],
-            ["audited", "forecast", "reconciled", "invested", "refinanced"], ["quarterly", "fiscal", "volatile", "liquid", "annual"]),
-        new("software", ["compiler", "database", "deployment", "kubernetes", "refactoring", "latency", "microservice", "repository", "regression", "endpoint"],
-            ["deployed", "debugged", "refactored", "benchmarked", "rolled"], ["asynchronous", "distributed", "legacy", "scalable", "flaky"]),
-        new("music", ["guitar", "symphony", "melody", "chord", "orchestra", "rhythm", "piano", "album", "concert", "harmony"],
-            ["rehearsed", "composed", "recorded", "performed", "improvised"], ["acoustic", "melodic", "upbeat", "classical", "soulful"]),
-        new("medicine", ["vaccine", "diagnosis", "patient", "antibiotic", "symptoms", "clinic", "surgery", "dosage", "allergy", "therapy"],
-            ["prescribed", "diagnosed", "treated", "monitored", "vaccinated"], ["chronic", "acute", "clinical", "mild", "preventive"]),
-        new("travel", ["passport", "itinerary", "airport", "luggage", "hostel", "railway", "ferry", "visa", "souvenir", "backpack"],
-            ["booked", "explored", "visited", "packed", "hiked"], ["scenic", "remote", "coastal", "crowded", "overnight"]),
-        new("sports", ["marathon", "goalkeeper", "tournament", "stadium", "referee", "sprint", "cycling", "championship", "coach", "penalty"],
-            ["trained", "scored", "raced", "defended", "qualified"], ["athletic", "competitive", "undefeated", "grueling", "olympic"]),
-        new("climate", ["glacier", "emissions", "drought", "rainfall", "wildfire", "carbon", "monsoon", "heatwave", "permafrost", "reforestation"],
-            ["recorded", "melted", "warmed", "mitigated", "flooded"], ["arctic", "renewable", "extreme", "seasonal", "sustainable"]),
-    ];
-
-    private static readonly string[] Templates =
-    [
-        "The {adj} {noun} was {verb} near the {noun2}.",
-        "We {verb} the {noun} and noted the {adj} {noun2}.",
-        "Remember that the {noun} needs the {adj} {noun2} next time.",
-        "Notes on the {adj} {noun}: {verb} twice, then the {noun2} was checked.",
-        "Both the {adj} {noun} and the {noun2} were {verb} this week.",
-        "User asked about the {noun}; we {verb} the {adj} {noun2} in response.",
-    ];
-
+    private const ulong Seed = 20250101;
     private static readonly string[] Sources = ["chat", "email", "notes", "import", "agent"];
 
     /// <summary>The ten topics, in a fixed order.</summary>
-    public static IReadOnlyList<string> Topics { get; } = TopicWords.Select(t => t.Name).ToArray();
+    public static IReadOnlyList<string> Topics { get; } = MemoryCatalogue.Topics.Select(t => t.Name).ToArray();
 
-    /// <summary>A topic's words (nouns, verbs, adjectives), e.g. to build bm25 queries that hit it.</summary>
-    public static IReadOnlyList<string> TopicKeywords(string topic) =>
-        TopicWords.Single(t => t.Name == topic) is var t ? [.. t.Nouns, .. t.Verbs, .. t.Adjectives] : [];
+    /// <summary>The kinds of memory: preference, fact, summary, instruction, error.</summary>
+    public static IReadOnlyList<string> Kinds { get; } = MemoryCatalogue.Kinds;
+
+    /// <summary>Words of a topic; every memory of the topic contains at least one (e.g. to build bm25 queries that hit it).</summary>
+    public static IReadOnlyList<string> TopicKeywords(string topic) => FindTopic(topic).Keywords;
 
     /// <summary>The class definition (the body of POST /v1/schema).</summary>
     public static JsonObject ClassDefinition() => new()
@@ -84,98 +69,208 @@ public static class DemoData
             new JsonObject { ["name"] = "timestamp", ["dataType"] = new JsonArray("date") }),
     };
 
-    /// <summary>The unit-length centroid of a topic: a query vector whose nearest neighbours are that topic's memories.</summary>
-    public static float[] TopicVector(string topic, int seed = DefaultSeed)
+    private static readonly Lazy<DemoMemory[]> LazyMemories = new(BuildMemories);
+    private static readonly Lazy<float[][]> LazyVectors = new(() => LoadShippedVectors());
+
+    /// <summary>All <see cref="Capacity"/> memories, texts only (reading them never reads the vectors file).</summary>
+    public static IReadOnlyList<DemoMemory> Memories => LazyMemories.Value;
+
+    /// <summary>Questions whose answer is one memory: with the MiniLM model, that memory ranks first for its question.</summary>
+    public static IReadOnlyList<SampleQuestion> SampleQuestions => LazySampleQuestions.Value;
+
+    private static readonly Lazy<SampleQuestion[]> LazySampleQuestions = new(() => MemoryCatalogue.Anchors
+        .Select(a => Memories.Single(m => m.Content == a.Content))
+        .Zip(MemoryCatalogue.Anchors, (m, a) => new SampleQuestion(a.Question, m.Id, m.Content))
+        .ToArray());
+
+    /// <summary>The unit-length mean of a topic's stored vectors: a query vector whose nearest neighbours are that topic's memories.</summary>
+    public static float[] TopicVector(string topic)
     {
-        var index = Array.FindIndex(TopicWords, t => t.Name == topic);
-        if (index < 0)
-            throw new ArgumentException($"unknown topic '{topic}'", nameof(topic));
-        return (float[])Centroids(seed)[index].Clone();
+        FindTopic(topic);
+        var vectors = LazyVectors.Value;
+        var sum = new double[Dimensions];
+        foreach (var memory in Memories.Where(m => m.Topic == topic))
+            for (var d = 0; d < Dimensions; d++)
+                sum[d] += vectors[memory.Index][d];
+        return Normalised(sum);
     }
 
-    public static IEnumerable<DemoObject> Generate(int count, int seed = DefaultSeed)
+    /// <summary>The first <paramref name="count"/> memories with their stored vectors.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">More than <see cref="Capacity"/>.</exception>
+    /// <exception cref="InvalidOperationException">The shipped vectors were made for other texts.</exception>
+    public static IEnumerable<DemoObject> Generate(int count)
     {
-        var centroids = Centroids(seed);
-        var random = new SplitMix64((ulong)seed * 0x9E3779B97F4A7C15UL + 1);
-        for (var i = 0; i < count; i++)
+        if (count is < 0 or > Capacity)
+            throw new ArgumentOutOfRangeException(nameof(count), count,
+                $"the demo has {Capacity} memories (the vectors in {VectorsFileName}); {count} cannot be loaded");
+        var vectors = LazyVectors.Value; // fails here, before the first object, when the texts changed
+        return Memories.Take(count).Select(m => ToObject(m, (float[])vectors[m.Index].Clone()));
+    }
+
+    /// <summary>SHA-256 of the memories' texts, in order: what the vectors file must have been made from.</summary>
+    public static byte[] TextHash()
+    {
+        var text = string.Concat(Memories.Select(m => m.Content + "\n"));
+        return SHA256.HashData(Encoding.UTF8.GetBytes(text));
+    }
+
+    internal static float[][] LoadShippedVectors()
+    {
+        using var stream = typeof(DemoData).Assembly.GetManifestResourceStream(VectorsFileName)
+            ?? throw new InvalidOperationException($"{VectorsFileName} is not in the emulator's assembly: run {WriteVectorsCommand}");
+        return LoadVectors(stream);
+    }
+
+    /// <summary>Reads a vectors file and checks it against the texts and the model.</summary>
+    internal static float[][] LoadVectors(Stream stream)
+    {
+        var file = DemoVectorsFile.Read(stream);
+        if (!file.TextHash.AsSpan().SequenceEqual(TextHash()))
+            throw new InvalidOperationException(
+                $"demo texts changed since {VectorsFileName} was made (its vectors belong to other texts): run {WriteVectorsCommand}");
+        if (file.Model != EmbeddingModel || file.Dimensions != Dimensions || file.Vectors.Length != Capacity)
+            throw new InvalidOperationException(
+                $"{VectorsFileName} holds {file.Vectors.Length} vectors of {file.Dimensions} dimensions by {file.Model}; " +
+                $"the demo needs {Capacity} of {Dimensions} by {EmbeddingModel}: run {WriteVectorsCommand}");
+        return file.Vectors;
+    }
+
+    private static DemoObject ToObject(DemoMemory memory, float[] vector)
+    {
+        var topic = FindTopic(memory.Topic);
+        var random = new SplitMix64(Seed ^ ((ulong)memory.Index * 0xD1B54A32D192ED03UL));
+        var tag = topic.Keywords.FirstOrDefault(k => memory.Content.Contains(k, StringComparison.OrdinalIgnoreCase)) ?? topic.Name;
+        var metadata = new JsonObject
         {
-            var topicIndex = (int)random.Next(TopicWords.Length);
-            var topic = TopicWords[topicIndex];
+            ["topic"] = memory.Topic,
+            ["kind"] = memory.Kind,
+            ["user"] = memory.User.ToLowerInvariant(),
+            ["source"] = Sources[random.Next(Sources.Length)],
+            ["importance"] = 1 + random.Next(5),
+            ["tags"] = new JsonArray(memory.Topic, tag.ToLowerInvariant()),
+            ["seq"] = memory.Index,
+        };
+        var properties = new JsonObject
+        {
+            ["content"] = memory.Content,
+            ["metadata"] = metadata.ToJsonString(new JsonSerializerOptions { WriteIndented = false }),
+            ["timestamp"] = memory.CreatedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        };
+        return new DemoObject(memory.Id, memory.Topic, properties, vector, memory.CreatedAt);
+    }
 
-            var sentences = 2 + (int)random.Next(2);
-            var content = string.Join(" ", Enumerable.Range(0, sentences).Select(_ => Sentence(topic, random)));
-
-            var tags = new JsonArray(topic.Name, topic.Nouns[random.Next(topic.Nouns.Length)]);
-            var metadata = new JsonObject
+    /// <summary>
+    /// Object i's topic is a fixed shuffle of the ten within its block of ten (every prefix of whole blocks is balanced);
+    /// anchor k takes its topic's place in block k; the others draw kind, template, user and slot values, drawing again
+    /// when the text was already made.
+    /// </summary>
+    private static DemoMemory[] BuildMemories()
+    {
+        var random = new SplitMix64(unchecked(Seed * 0x9E3779B97F4A7C15UL + 1));
+        var topics = MemoryCatalogue.Topics;
+        var seen = new HashSet<string>(MemoryCatalogue.Anchors.Select(a => a.Content), StringComparer.Ordinal);
+        var memories = new DemoMemory[Capacity];
+        var order = Enumerable.Range(0, topics.Length).ToArray();
+        for (var block = 0; block * topics.Length < Capacity; block++)
+        {
+            for (var i = order.Length - 1; i > 0; i--)
             {
-                ["topic"] = topic.Name,
-                ["source"] = Sources[random.Next(Sources.Length)],
-                ["importance"] = 1 + (int)random.Next(5),
-                ["tags"] = tags,
-                ["seq"] = i,
-            };
-
-            var vector = new float[Dimensions];
-            var centroid = centroids[topicIndex];
-            double norm = 0;
-            for (var d = 0; d < Dimensions; d++)
-            {
-                var value = centroid[d] + 0.55 * random.NextGaussian() / Math.Sqrt(Dimensions);
-                vector[d] = (float)value;
-                norm += value * value;
+                var j = random.Next(i + 1);
+                (order[i], order[j]) = (order[j], order[i]);
             }
-            norm = Math.Sqrt(norm);
-            for (var d = 0; d < Dimensions; d++)
-                vector[d] = (float)(vector[d] / norm);
-
-            var idBytes = new byte[16];
-            for (var b = 0; b < 16; b += 8)
-                BitConverter.TryWriteBytes(idBytes.AsSpan(b), random.NextULong());
-            idBytes[6] = (byte)((idBytes[6] & 0x0F) | 0x40); // version 4
-            idBytes[8] = (byte)((idBytes[8] & 0x3F) | 0x80); // RFC 4122 variant
-            var id = new Guid(idBytes, bigEndian: true);
-
-            var createdAt = Start + Spacing * i;
-            var properties = new JsonObject
+            var anchor = block < MemoryCatalogue.Anchors.Length ? MemoryCatalogue.Anchors[block] : null;
+            for (var slot = 0; slot < topics.Length && block * topics.Length + slot < Capacity; slot++)
             {
-                ["content"] = content,
-                ["metadata"] = metadata.ToJsonString(new JsonSerializerOptions { WriteIndented = false }),
-                ["timestamp"] = createdAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            };
-            yield return new DemoObject(id, topic.Name, properties, vector, createdAt);
+                var index = block * topics.Length + slot;
+                var topic = topics[order[slot]];
+                var id = NextId(random);
+                var createdAt = Start + Spacing * index;
+                if (anchor is not null && anchor.Topic == topic.Name)
+                {
+                    memories[index] = new DemoMemory(index, id, topic.Name, anchor.Kind, anchor.User, anchor.Content, createdAt);
+                    continue;
+                }
+                for (var attempt = 0; ; attempt++)
+                {
+                    if (attempt == 1000)
+                        throw new InvalidOperationException($"the catalogue has too few distinct {topic.Name} memories for {Capacity} objects");
+                    var kind = MemoryCatalogue.Kinds[random.Next(MemoryCatalogue.Kinds.Length)];
+                    var templates = topic.Templates[kind];
+                    var template = templates[random.Next(templates.Length)];
+                    var user = topic.Users[random.Next(topic.Users.Length)];
+                    var content = Fill(template, topic, user, random);
+                    if (seen.Add(content))
+                    {
+                        memories[index] = new DemoMemory(index, id, topic.Name, kind, user, content, createdAt);
+                        break;
+                    }
+                }
+            }
         }
+        return memories;
     }
 
-    private static string Sentence(Topic topic, SplitMix64 random)
+    private static string Fill(string template, MemoryCatalogue.Topic topic, string user, SplitMix64 random)
     {
-        var template = Templates[random.Next(Templates.Length)];
-        var noun = topic.Nouns[random.Next(topic.Nouns.Length)];
-        var noun2 = topic.Nouns[random.Next(topic.Nouns.Length)];
-        if (noun2 == noun)
-            noun2 = topic.Nouns[(Array.IndexOf(topic.Nouns, noun) + 1) % topic.Nouns.Length];
-        var text = template
-            .Replace("{adj}", topic.Adjectives[random.Next(topic.Adjectives.Length)])
-            .Replace("{noun2}", noun2)
-            .Replace("{noun}", noun)
-            .Replace("{verb}", topic.Verbs[random.Next(topic.Verbs.Length)]);
-        return char.ToUpperInvariant(text[0]) + text[1..];
-    }
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[][]> CentroidCache = new();
-
-    private static float[][] Centroids(int seed) => CentroidCache.GetOrAdd(seed, ComputeCentroids);
-
-    private static float[][] ComputeCentroids(int seed)
-    {
-        var random = new SplitMix64((ulong)seed ^ 0xC0FFEE1234567UL);
-        return TopicWords.Select(_ =>
+        var text = new StringBuilder();
+        var used = new Dictionary<string, string>();
+        var at = 0;
+        while (at < template.Length)
         {
-            var v = new double[Dimensions];
-            for (var d = 0; d < Dimensions; d++)
-                v[d] = random.NextGaussian();
-            var norm = Math.Sqrt(v.Sum(x => x * x));
-            return v.Select(x => (float)(x / norm)).ToArray();
-        }).ToArray();
+            var open = template.IndexOf('{', at);
+            if (open < 0)
+            {
+                text.Append(template, at, template.Length - at);
+                break;
+            }
+            var close = template.IndexOf('}', open);
+            text.Append(template, at, open - at);
+            var name = template[(open + 1)..close];
+            text.Append(SlotValue(name, topic, user, used, random));
+            at = close + 1;
+        }
+        var result = text.ToString();
+        return char.ToUpperInvariant(result[0]) + result[1..];
+    }
+
+    private static string SlotValue(string name, MemoryCatalogue.Topic topic, string user, Dictionary<string, string> used, SplitMix64 random)
+    {
+        if (name == "user")
+            return user;
+        var second = name.EndsWith('2');
+        var list = second ? name[..^1] : name;
+        string[] values = list switch
+        {
+            "day" => MemoryCatalogue.Days,
+            "month" => MemoryCatalogue.Months,
+            "n" => MemoryCatalogue.Numbers,
+            _ => topic.Slots.TryGetValue(list, out var v) ? v : throw new InvalidOperationException($"{topic.Name}: no slot '{list}'"),
+        };
+        var value = values[random.Next(values.Length)];
+        if (second && used.TryGetValue(list, out var first) && first == value)
+            value = values[(Array.IndexOf(values, value) + 1) % values.Length];
+        if (!second)
+            used[list] = value;
+        return value;
+    }
+
+    private static Guid NextId(SplitMix64 random)
+    {
+        var idBytes = new byte[16];
+        for (var b = 0; b < 16; b += 8)
+            BitConverter.TryWriteBytes(idBytes.AsSpan(b), random.NextULong());
+        idBytes[6] = (byte)((idBytes[6] & 0x0F) | 0x40); // version 4
+        idBytes[8] = (byte)((idBytes[8] & 0x3F) | 0x80); // RFC 4122 variant
+        return new Guid(idBytes, bigEndian: true);
+    }
+
+    private static MemoryCatalogue.Topic FindTopic(string topic) =>
+        MemoryCatalogue.Topics.FirstOrDefault(t => t.Name == topic) ?? throw new ArgumentException($"unknown topic '{topic}'", nameof(topic));
+
+    internal static float[] Normalised(IReadOnlyList<double> values)
+    {
+        var norm = Math.Sqrt(values.Sum(x => x * x));
+        return values.Select(x => (float)(x / norm)).ToArray();
     }
 
     /// <summary>SplitMix64: tiny, fast, and the same on every platform and .NET version.</summary>
@@ -190,16 +285,5 @@ public static class DemoData
         }
 
         public int Next(int maxExclusive) => (int)(NextULong() % (ulong)maxExclusive);
-
-        public double NextDouble() => (NextULong() >> 11) * (1.0 / (1UL << 53));
-
-        /// <summary>Approximately standard normal (Irwin–Hall: sum of 12 uniforms − 6): only + and −, so bit-identical everywhere.</summary>
-        public double NextGaussian()
-        {
-            double sum = 0;
-            for (var i = 0; i < 12; i++)
-                sum += NextDouble();
-            return sum - 6;
-        }
     }
 }

@@ -29,6 +29,7 @@ public sealed class FaultSettings
     [JsonPropertyName("latencyMs")] public int? LatencyMs { get; set; }
     [JsonPropertyName("statusCode")] public int? StatusCode { get; set; }
     [JsonPropertyName("statusMessage")] public string? StatusMessage { get; set; }
+    [JsonPropertyName("retryAfterSeconds")] public int? RetryAfterSeconds { get; set; }
     [JsonPropertyName("malformedJson")] public bool? MalformedJson { get; set; }
     [JsonPropertyName("dropConnections")] public bool? DropConnections { get; set; }
     [JsonPropertyName("readyUnavailable")] public bool? ReadyUnavailable { get; set; }
@@ -44,7 +45,8 @@ public sealed class FaultSettings
 /// <item><see cref="LatencyMs"/>: delay before answering every /v1 request (health endpoints too).</item>
 /// <item><see cref="StatusCode"/>: answer /v1 requests with this status instead (401 → go-openapi
 ///   <c>{"code":401,"message":"unauthorized: invalid api key"}</c>, anything else → ErrorResponse with
-///   <see cref="StatusMessage"/>). Health endpoints are exempt (they have their own fault, <see cref="ReadyUnavailable"/>).</item>
+///   <see cref="StatusMessage"/>; on /v1/embeddings OpenAI's error shape, 429 as <c>rate_limit_exceeded</c>). Health endpoints are exempt (they have their own fault, <see cref="ReadyUnavailable"/>).</item>
+/// <item><see cref="RetryAfterSeconds"/>: a <c>Retry-After</c> header on the <see cref="StatusCode"/> answers.</item>
 /// <item><see cref="MalformedJson"/>: keep the status but cut the JSON body in half (health endpoints exempt).</item>
 /// <item><see cref="DropConnections"/>: abort the connection without an answer (health endpoints too).</item>
 /// <item><see cref="ReadyUnavailable"/>: <c>/v1/.well-known/ready</c> answers 503.</item>
@@ -61,6 +63,7 @@ public sealed class EmulatorFaults
     private int _latencyMs;
     private int? _statusCode;
     private string? _statusMessage;
+    private int? _retryAfterSeconds;
     private bool _malformedJson;
     private bool _dropConnections;
     private bool _readyUnavailable;
@@ -94,6 +97,18 @@ public sealed class EmulatorFaults
     {
         get { lock (_gate) return _statusMessage; }
         set { lock (_gate) _statusMessage = value; }
+    }
+
+    /// <summary>Seconds for a <c>Retry-After</c> header on the status fault's answers, or null for none.</summary>
+    public int? RetryAfterSeconds
+    {
+        get { lock (_gate) return _retryAfterSeconds; }
+        set
+        {
+            if (value is < 0)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "retryAfterSeconds must be ≥ 0");
+            lock (_gate) _retryAfterSeconds = value;
+        }
     }
 
     public bool MalformedJson
@@ -155,6 +170,7 @@ public sealed class EmulatorFaults
             _latencyMs = 0;
             _statusCode = null;
             _statusMessage = null;
+            _retryAfterSeconds = null;
             _malformedJson = false;
             _dropConnections = false;
             _readyUnavailable = false;
@@ -176,6 +192,7 @@ public sealed class EmulatorFaults
                 LatencyMs = _latencyMs,
                 StatusCode = _statusCode,
                 StatusMessage = _statusMessage,
+                RetryAfterSeconds = _retryAfterSeconds,
                 MalformedJson = _malformedJson,
                 DropConnections = _dropConnections,
                 ReadyUnavailable = _readyUnavailable,
@@ -197,6 +214,8 @@ public sealed class EmulatorFaults
             throw new ArgumentException("latencyMs must be ≥ 0");
         if (settings.StatusCode is not null and (< 400 or > 599))
             throw new ArgumentException("statusCode must be between 400 and 599");
+        if (settings.RetryAfterSeconds is < 0)
+            throw new ArgumentException("retryAfterSeconds must be ≥ 0");
         var nodes = new Dictionary<string, NodeHealth>();
         foreach (var (node, status) in settings.NodeStatus ?? [])
         {
@@ -218,6 +237,7 @@ public sealed class EmulatorFaults
             if (settings.LatencyMs is { } latency) _latencyMs = latency;
             if (settings.StatusCode is { } status) _statusCode = status;
             if (settings.StatusMessage is { } message) _statusMessage = message;
+            if (settings.RetryAfterSeconds is { } retryAfter) _retryAfterSeconds = retryAfter;
             if (settings.MalformedJson is { } malformed) _malformedJson = malformed;
             if (settings.DropConnections is { } drop) _dropConnections = drop;
             if (settings.ReadyUnavailable is { } ready) _readyUnavailable = ready;

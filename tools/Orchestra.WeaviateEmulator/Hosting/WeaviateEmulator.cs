@@ -22,11 +22,8 @@ public sealed class EmulatorOptions
     /// <summary>When set, every /v1 request except live/ready needs <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Number of deterministic demo <c>Memory</c> objects to load; 0 = no demo class.</summary>
+    /// <summary>Number of deterministic demo <c>Memory</c> objects to load (at most <see cref="DemoData.Capacity"/>); 0 = no demo class.</summary>
     public int DemoObjects { get; set; }
-
-    /// <summary>Seed of the demo data (same seed → same ids, texts and vectors).</summary>
-    public int DemoSeed { get; set; } = DemoData.DefaultSeed;
 
     /// <summary>Number of nodes ("node1" … "nodeN"); classes get one shard per node. Ignored when <see cref="Store"/> is given.</summary>
     public int Nodes { get; set; } = 1;
@@ -89,8 +86,9 @@ public sealed class RunningEmulator : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         if (options.Port is < 0 or > 65535)
             throw new ArgumentOutOfRangeException(nameof(options), options.Port, "Port must be between 0 and 65535");
-        if (options.DemoObjects < 0)
-            throw new ArgumentOutOfRangeException(nameof(options), options.DemoObjects, "DemoObjects must be ≥ 0");
+        if (options.DemoObjects is < 0 or > DemoData.Capacity)
+            throw new ArgumentOutOfRangeException(nameof(options), options.DemoObjects,
+                $"DemoObjects must be between 0 and {DemoData.Capacity} (the demo memories that have vectors)");
         var address = ParseHost(options.Host);
         // A copy: changing the caller's options object later does not change a running emulator.
         options = new EmulatorOptions
@@ -99,7 +97,6 @@ public sealed class RunningEmulator : IAsyncDisposable
             Host = options.Host,
             ApiKey = options.ApiKey,
             DemoObjects = options.DemoObjects,
-            DemoSeed = options.DemoSeed,
             Nodes = options.Nodes,
             Version = options.Version,
             Store = options.Store,
@@ -107,7 +104,7 @@ public sealed class RunningEmulator : IAsyncDisposable
 
         var store = options.Store ?? new EmulatorStore(options.Nodes);
         if (options.DemoObjects > 0)
-            store.LoadDemoData(options.DemoObjects, options.DemoSeed);
+            store.LoadDemoData(options.DemoObjects);
         var faults = new EmulatorFaults(store);
         var context = new EmulatorContext(store, faults, options);
 

@@ -49,6 +49,8 @@ internal static class EmulatorPipeline
         v1.MapDelete("/objects/{className}/{id}", http => RestHandlers.DeleteObject(http, ctx, Route(http, "className"), Route(http, "id")));
         v1.MapPost("/batch/objects", http => RestHandlers.BatchObjects(http, ctx));
         v1.MapPost("/graphql", http => RestHandlers.GraphQL(http, ctx));
+        // OpenAI's contract, not Weaviate's: outside the group, so it checks the API key itself and answers in OpenAI's shape.
+        app.MapPost(OpenAIEmbeddingsEndpoint.Path, http => OpenAIEmbeddingsEndpoint.Handle(http, ctx));
         // GET /v1 lists links and, like the health endpoints, needs no credentials.
         app.MapGet("/v1", http => RestHandlers.Root(http, ctx));
 
@@ -102,8 +104,10 @@ internal static class EmulatorPipeline
         }
         if (!isHealth && faults.StatusCode is { } status && faults.Targets(path))
         {
-            await (status == 401
-                ? Responses.OpenApi(http, 401, 401, "unauthorized: invalid api key")
+            if (faults.RetryAfterSeconds is { } retryAfter)
+                http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await (path == OpenAIEmbeddingsEndpoint.Path ? OpenAIFault(http, status, faults)
+                : status == 401 ? Responses.OpenApi(http, 401, 401, "unauthorized: invalid api key")
                 : Responses.Error(http, status, faults.StatusMessage ?? $"emulated fault: the emulator was told to answer {status}"));
             return;
         }
@@ -114,6 +118,12 @@ internal static class EmulatorPipeline
         }
         await next(http);
     }
+
+    /// <summary>A status fault on /v1/embeddings, in OpenAI's error shape.</summary>
+    private static Task OpenAIFault(HttpContext http, int status, EmulatorFaults faults) => Responses.Json(http, status, status == 429
+        ? OpenAIEmbeddingsEndpoint.RateLimitBody(faults.RetryAfterSeconds)
+        : OpenAIEmbeddingsEndpoint.ErrorBody(faults.StatusMessage ?? $"emulated fault: the emulator was told to answer {status}",
+            status >= 500 ? "server_error" : "invalid_request_error", null, null));
 
     /// <summary>Runs the request into a buffer and sends only the first half of the body (at least <c>{"</c>).</summary>
     private static async Task Truncated(HttpContext http, RequestDelegate next)

@@ -150,15 +150,16 @@ public sealed class EmulatorStore
     }
 
     /// <summary>Creates the demo <c>Memory</c> class (unless present) and adds <paramref name="count"/> demo objects.</summary>
-    public void LoadDemoData(int count, int seed = DemoData.DefaultSeed)
+    public void LoadDemoData(int count)
     {
+        var objects = DemoData.Generate(count).ToList(); // a wrong count or stale vectors fail before the class is made
         if (!HasClass(DemoData.ClassName))
             CreateClass(DemoData.ClassDefinition());
         _lock.EnterWriteLock();
         try
         {
             var cls = _classes[DemoData.ClassName];
-            foreach (var o in DemoData.Generate(count, seed))
+            foreach (var o in objects)
                 Put(cls, o.Id, o.Properties, o.Vector, o.CreatedAt.ToUnixTimeMilliseconds(), failIfExists: false);
         }
         finally { _lock.ExitWriteLock(); }
