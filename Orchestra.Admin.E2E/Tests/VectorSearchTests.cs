@@ -7,9 +7,37 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Orchestra.Admin.E2E.Tests;
 
-/// <summary>Ad hoc search against the emulator's demo Memory class: paste a vector, read the ranking, open a hit, find similar.</summary>
+/// <summary>Ad hoc search against the emulator's demo Memory class: ask a question, paste a vector, read the ranking, open a hit, find similar.</summary>
 public sealed class VectorSearchTests(AppFixture app) : E2ETest(app)
 {
+    [Fact]
+    public Task A_question_typed_into_Query_text_finds_the_memory_that_answers_it_first_and_its_text_finds_it_again_from_its_page() => WithPageAsync(async page =>
+    {
+        var sample = DemoData.SampleQuestions.Single(q => q.Question == "why did the deploy fail last week?");
+        await page.GotoAsync("/vectors");
+        await WaitForInteractiveAsync(page);
+        await Expect(page.GetByText("Distance metric")).ToContainTextAsync("cosine");
+
+        await Expect(page.GetByRole(AriaRole.Radio, new() { Name = "Search by text" })).ToBeCheckedAsync(); // the page opens asking for text
+        await page.GetByLabel("Query text", new() { Exact = true }).FillAsync(sample.Question);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
+
+        var results = page.GetByRole(AriaRole.Table, new() { Name = "Search results" });
+        await Expect(results.Locator("tbody tr").First).ToHaveAttributeAsync("data-id", sample.MemoryId.ToString(), new() { Timeout = 30_000 });
+        await Expect(results.Locator("tbody tr").First).ToContainTextAsync(sample.Content[..Math.Min(sample.Content.Length, 100)]);
+        await Expect(page.GetByTestId("embedded-by")).ToContainTextAsync("Text embedded by local all-MiniLM-L6-v2, 384 dimensions");
+        await Expect(page.GetByTestId("graphql-query")).ToContainTextAsync("nearVector: {vector: [384 numbers]");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Your recent searches" })).ToContainTextAsync(sample.Question);
+
+        // From the memory's own page, "Search by this text" finds it first (its own text, its own vector).
+        await results.Locator("tbody tr").First.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/weaviate/objects/Memory/{sample.MemoryId}$"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "Search by this text" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/vectors\\?class=Memory&text="));
+        var again = page.GetByRole(AriaRole.Table, new() { Name = "Search results" });
+        await Expect(again.Locator("tbody tr").First).ToHaveAttributeAsync("data-id", sample.MemoryId.ToString(), new() { Timeout = 30_000 });
+    });
+
     [Fact]
     public Task Paste_a_vector_see_ranked_results_open_one_and_find_similar() => WithPageAsync(async page =>
     {
