@@ -312,15 +312,15 @@ public sealed class GraphQLSearchQueryTests
     [Fact]
     public void The_operators_offered_follow_the_data_type()
     {
-        FilterOperator[] Ops(string name) => [.. GraphQLSearchQuery.OperatorsFor(Memory.FindProperty(name)!)];
+        FilterOperator[] Ops(string name) => [.. SearchChecks.OperatorsFor(Memory.FindProperty(name)!)];
         Assert.Equal([FilterOperator.Equal, FilterOperator.NotEqual, FilterOperator.Like, FilterOperator.ContainsAny], Ops("content"));
         Assert.Equal([FilterOperator.Equal, FilterOperator.NotEqual, FilterOperator.GreaterThan, FilterOperator.GreaterThanEqual, FilterOperator.LessThan, FilterOperator.LessThanEqual], Ops("timestamp"));
         Assert.Equal([FilterOperator.Equal, FilterOperator.NotEqual, FilterOperator.GreaterThan, FilterOperator.GreaterThanEqual, FilterOperator.LessThan, FilterOperator.LessThanEqual, FilterOperator.ContainsAny], Ops("ranks"));
         Assert.Equal([FilterOperator.Equal, FilterOperator.NotEqual], Ops("pinned"));
         Assert.Empty(Ops("place"));
         Assert.Empty(Ops("secret"));
-        Assert.Equal(["content", "metadata"], GraphQLSearchQuery.DefaultProperties(Memory));
-        Assert.Equal(["count"], GraphQLSearchQuery.DefaultProperties(Memory with { Properties = [Memory.FindProperty("count")!, Memory.FindProperty("place")!] }));
+        Assert.Equal(["content", "metadata"], SearchChecks.DefaultProperties(Memory));
+        Assert.Equal(["count"], SearchChecks.DefaultProperties(Memory with { Properties = [Memory.FindProperty("count")!, Memory.FindProperty("place")!] }));
     }
 
     // ------------------------------------------------------------------ escaping and invariant numbers

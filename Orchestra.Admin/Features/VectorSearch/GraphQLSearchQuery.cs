@@ -1,297 +1,83 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using Orchestra.Admin.Data.Weaviate;
 
 namespace Orchestra.Admin.Features.VectorSearch;
 
 /// <summary>
-/// Builds the GraphQL text of an ad hoc search (pure: no I/O), after checking every input against the class's
-/// schema. A problem is a <see cref="SearchInputException"/> naming the form field; nothing unvalidated reaches
-/// the text: names go through <see cref="GraphQLText.ClassName"/> / <see cref="GraphQLText.PropertyName"/>
-/// (and must exist in the schema), strings through <see cref="GraphQLText.String"/>, numbers through
-/// <see cref="GraphQLText.Number(double)"/>; enum literals (operators, fusion types) come from C# enums.
+/// Writes an ad hoc search as the GraphQL text of a <c>Get</c> (pure: no I/O), from the input <see cref="SearchChecks"/>
+/// checked against the class's schema. Nothing unvalidated reaches the text: names go through
+/// <see cref="GraphQLText.ClassName"/> / <see cref="GraphQLText.PropertyName"/> (and exist in the schema), strings through
+/// <see cref="GraphQLText.String"/>, numbers through <see cref="GraphQLText.Number(double)"/>; enum literals (operators,
+/// fusion types) come from C# enums.
 /// <code>
 /// { Get { Memory(nearVector: {vector: [0.1, 0.2], distance: 0.3}, limit: 10, where: {path: ["content"], operator: Like, valueText: "tele*"}) { content metadata _additional { id distance certainty } } } }
 /// </code>
 /// </summary>
-public static partial class GraphQLSearchQuery
+public static class GraphQLSearchQuery
 {
-    public const int MaxLimit = 1000;
-    public const int MaxQueryTextLength = 10_000;
-    public const int MaxFilterValueLength = 10_000;
+    /// <summary>The query for <paramref name="request"/>; throws <see cref="SearchInputException"/> when the input does not fit the class.</summary>
+    public static string Build(SearchRequest request, WeaviateClass? cls, ClassSearchInfo info) => Write(SearchChecks.Check(request, cls, info));
 
-    /// <summary>The scalar data types a property can have without sub-fields (their <c>[]</c> arrays too).</summary>
-    private static readonly HashSet<string> Primitive = new(StringComparer.Ordinal) { "text", "string", "int", "number", "boolean", "date", "uuid", "blob" };
-
-    /// <summary>The data types a where filter can compare (blob, geo, phone, object and references cannot be filtered here).</summary>
-    private static readonly HashSet<string> Filterable = new(StringComparer.Ordinal) { "text", "string", "int", "number", "boolean", "date", "uuid" };
-
-    /// <summary>
-    /// The query for <paramref name="request"/> against the class <paramref name="cls"/> (null when the class is not
-    /// in the schema). Throws <see cref="SearchInputException"/> when the input does not fit the class.
-    /// </summary>
-    public static string Build(SearchRequest request, WeaviateClass? cls, ClassSearchInfo info)
+    public static string Write(CheckedSearch search)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(info);
-
-        // Class: its shape first (a name that is not one never gets near the text), then that it exists.
-        if (WeaviateNames.ClassNameProblem(request.ClassName) is { } classProblem)
-            throw new SearchInputException("class", Sentence(classProblem));
-        if (cls is null || !string.Equals(cls.Name, request.ClassName, StringComparison.Ordinal))
-            throw new SearchInputException("class", $"There is no class '{request.ClassName}' in Weaviate's schema.");
-        var className = GraphQLText.ClassName(cls.Name!);
-
-        var properties = ReturnedProperties(request, cls);
-        var search = SearchArgument(request, info);
-        if (request.Limit is < 1 or > MaxLimit)
-            throw new SearchInputException("limit", $"The limit must be between 1 and {MaxLimit.ToString("N0", CultureInfo.InvariantCulture)} (it is {request.Limit.ToString(CultureInfo.InvariantCulture)}).");
-        var where = WhereArgument(request.Filters, cls);
-
-        var arguments = new List<string>(3) { search, $"limit: {GraphQLText.Number(request.Limit)}" };
-        if (where != null) arguments.Add($"where: {where}");
+        var arguments = new List<string>(3) { SearchArgument(search), $"limit: {GraphQLText.Number(search.Limit)}" };
+        if (Where(search.Conditions) is { } where) arguments.Add($"where: {where}");
 
         var selection = new StringBuilder();
-        foreach (var property in properties) selection.Append(property).Append(' ');
-        selection.Append("_additional { ").Append(string.Join(" ", AdditionalFields(request.Mode, info))).Append(" }");
+        foreach (var property in search.Properties) selection.Append(GraphQLText.PropertyName(property)).Append(' ');
+        selection.Append("_additional { ").Append(string.Join(" ", AdditionalFields(search))).Append(" }");
 
-        return $"{{ Get {{ {className}({string.Join(", ", arguments)}) {{ {selection} }} }} }}";
-    }
-
-    /// <summary>
-    /// The properties returned by default: the class's text properties (text and string, not their arrays), or
-    /// every primitive one when it has none.
-    /// </summary>
-    public static IReadOnlyList<string> DefaultProperties(WeaviateClass cls)
-    {
-        var text = cls.Properties.Where(p => p.Name != null && p.DataType is ["text" or "string"]).Select(p => p.Name!).ToList();
-        return text.Count > 0 ? text : cls.Properties.Where(p => p.Name != null && IsReturnable(p)).Select(p => p.Name!).ToList();
-    }
-
-    /// <summary>Whether a property can be selected without sub-fields (primitive types and their arrays).</summary>
-    public static bool IsReturnable(Property property) => property.DataType.Count == 1 && Primitive.Contains(BaseType(property));
-
-    /// <summary>Whether a where filter can be built on the property (a filterable type, indexed for filtering).</summary>
-    public static bool IsFilterable(Property property) =>
-        property.DataType.Count == 1 && Filterable.Contains(BaseType(property)) && property.IndexInverted != false
-        && (property.IndexFilterable != false || property.IndexRangeFilters == true);
-
-    /// <summary>The operators the form may offer for a property (empty when it cannot be filtered).</summary>
-    public static IReadOnlyList<FilterOperator> OperatorsFor(Property property)
-    {
-        if (!IsFilterable(property)) return [];
-        var type = BaseType(property);
-        var isArray = IsArray(property);
-        var operators = new List<FilterOperator>();
-        if (property.IndexFilterable != false) operators.AddRange([FilterOperator.Equal, FilterOperator.NotEqual]);
-        if (type is "int" or "number" or "date" && (property.IndexFilterable != false || property.IndexRangeFilters == true))
-            operators.AddRange([FilterOperator.GreaterThan, FilterOperator.GreaterThanEqual, FilterOperator.LessThan, FilterOperator.LessThanEqual]);
-        if (property.IndexFilterable != false)
-        {
-            if (type is "text" or "string") operators.Add(FilterOperator.Like);
-            if (isArray || type is "text" or "string") operators.Add(FilterOperator.ContainsAny);
-        }
-        return operators;
-    }
-
-    /// <summary>"text" for ["text"] and ["text[]"]: the element type; a reference's class name otherwise.</summary>
-    public static string BaseType(Property property) =>
-        property.DataType.Count == 1 ? property.DataType[0].EndsWith("[]", StringComparison.Ordinal) ? property.DataType[0][..^2] : property.DataType[0] : "";
-
-    public static bool IsArray(Property property) => property.DataType.Count == 1 && property.DataType[0].EndsWith("[]", StringComparison.Ordinal);
-
-    // ------------------------------------------------------------------ selection
-
-    private static List<string> ReturnedProperties(SearchRequest request, WeaviateClass cls)
-    {
-        var names = request.Properties.Count > 0 ? request.Properties : DefaultProperties(cls);
-        var result = new List<string>(names.Count);
-        foreach (var name in names)
-        {
-            var property = RequireProperty(cls, name, "properties");
-            if (!IsReturnable(property))
-                throw new SearchInputException("properties",
-                    $"Property '{property.Name}' is of type {string.Join(", ", property.DataType)}, which needs sub-fields: it cannot be returned here.");
-            var text = GraphQLText.PropertyName(property.Name!);
-            if (!result.Contains(text)) result.Add(text);
-        }
-        return result;
+        return $"{{ Get {{ {GraphQLText.ClassName(search.ClassName)}({string.Join(", ", arguments)}) {{ {selection} }} }} }}";
     }
 
     /// <summary>id and distance for the near searches (certainty too with cosine); id and score for bm25 and hybrid.</summary>
-    private static IEnumerable<string> AdditionalFields(SearchMode mode, ClassSearchInfo info) => mode switch
+    private static IEnumerable<string> AdditionalFields(CheckedSearch search) => search.Mode switch
     {
         SearchMode.Bm25 or SearchMode.Hybrid => ["id", "score"],
-        _ when IsCosine(info) => ["id", "distance", "certainty"],
+        _ when search.Cosine => ["id", "distance", "certainty"],
         _ => ["id", "distance"],
     };
 
-    private static bool IsCosine(ClassSearchInfo info) => string.Equals(info.Distance, "cosine", StringComparison.Ordinal);
-
-    // ------------------------------------------------------------------ the search argument
-
-    private static string SearchArgument(SearchRequest request, ClassSearchInfo info)
+    private static string SearchArgument(CheckedSearch search) => search.Mode switch
     {
-        switch (request.Mode)
-        {
-            case SearchMode.NearVector:
-            {
-                var vector = VectorParser.Parse(request.VectorText, info);
-                return $"nearVector: {{vector: {GraphQLText.Vector(vector)}{Threshold(request, info)}}}";
-            }
-            case SearchMode.NearObject:
-            {
-                var id = ObjectId(request.ObjectId);
-                return $"nearObject: {{id: {GraphQLText.String(id.ToString("D"))}{Threshold(request, info)}}}";
-            }
-            case SearchMode.NearText:
-            {
-                if (info.NearTextUnavailableReason is { } reason)
-                    throw new SearchInputException("mode", $"nearText is not available: {reason}.");
-                var text = QueryText(request.QueryText, "nearText");
-                return $"nearText: {{concepts: [{GraphQLText.String(text)}]{Threshold(request, info)}}}";
-            }
-            case SearchMode.Bm25:
-            {
-                var text = QueryText(request.QueryText, "bm25");
-                NoThreshold(request, "bm25");
-                return $"bm25: {{query: {GraphQLText.String(text)}}}";
-            }
-            case SearchMode.Hybrid:
-            {
-                var text = QueryText(request.QueryText, "hybrid");
-                NoThreshold(request, "hybrid");
-                if (!double.IsFinite(request.Alpha) || request.Alpha is < 0 or > 1)
-                    throw new SearchInputException("alpha", $"Alpha must be between 0 (keyword only) and 1 (vector only); it is {Show(request.Alpha)}.");
-                float[]? vector = null;
-                if (!string.IsNullOrWhiteSpace(request.VectorText))
-                    vector = VectorParser.Parse(request.VectorText, info);
-                else if (request.Alpha > 0 && info.NearTextUnavailableReason is { } reason)
-                    throw new SearchInputException("vector",
-                        $"Hybrid search with alpha above 0 needs a vector here: {reason}, so Weaviate cannot vectorize the query text. Paste a vector, or set alpha to 0 (keyword only).");
-                var fusion = request.Fusion switch
-                {
-                    HybridFusion.RankedFusion => "rankedFusion",
-                    HybridFusion.RelativeScoreFusion => "relativeScoreFusion",
-                    _ => throw new SearchInputException("fusion", $"Unknown fusion type {request.Fusion}."),
-                };
-                var s = new StringBuilder("hybrid: {query: ").Append(GraphQLText.String(text))
-                    .Append(", alpha: ").Append(GraphQLText.Number(request.Alpha))
-                    .Append(", fusionType: ").Append(fusion);
-                if (vector != null) s.Append(", vector: ").Append(GraphQLText.Vector(vector));
-                return s.Append('}').ToString();
-            }
-            default:
-                throw new SearchInputException("mode", $"Unknown search mode {request.Mode}.");
-        }
+        SearchMode.NearVector => $"nearVector: {{vector: {GraphQLText.Vector(search.Vector!)}{Threshold(search)}}}",
+        SearchMode.NearObject => $"nearObject: {{id: {GraphQLText.String(search.ObjectId!.Value.ToString("D"))}{Threshold(search)}}}",
+        SearchMode.NearText => $"nearText: {{concepts: [{GraphQLText.String(search.Text!)}]{Threshold(search)}}}",
+        SearchMode.Bm25 => $"bm25: {{query: {GraphQLText.String(search.Text!)}}}",
+        SearchMode.Hybrid => Hybrid(search),
+        _ => throw new ArgumentOutOfRangeException(nameof(search), search.Mode, "not a GraphQL search mode"),
+    };
+
+    private static string Hybrid(CheckedSearch search)
+    {
+        var s = new StringBuilder("hybrid: {query: ").Append(GraphQLText.String(search.Text!))
+            .Append(", alpha: ").Append(GraphQLText.Number(search.Alpha))
+            .Append(", fusionType: ").Append(search.Fusion == HybridFusion.RankedFusion ? "rankedFusion" : "relativeScoreFusion");
+        if (search.Vector != null) s.Append(", vector: ").Append(GraphQLText.Vector(search.Vector));
+        return s.Append('}').ToString();
     }
 
     /// <summary>", distance: x" / ", certainty: y" / "" for the near searches.</summary>
-    private static string Threshold(SearchRequest request, ClassSearchInfo info)
-    {
-        switch (request.ThresholdKind)
-        {
-            case ThresholdKind.None:
-                return "";
-            case ThresholdKind.Distance:
-                if (request.Threshold is not { } distance)
-                    throw new SearchInputException("threshold", "Give a maximum distance, or choose no threshold.");
-                if (!double.IsFinite(distance))
-                    throw new SearchInputException("threshold", $"The distance must be a finite number; it is {Show(distance)}.");
-                return $", distance: {GraphQLText.Number(distance)}";
-            case ThresholdKind.Certainty:
-                if (!IsCosine(info))
-                    throw new SearchInputException("threshold", info.Distance is { } metric
-                        ? $"Certainty exists only for cosine distance; class {info.ClassName} uses {metric} — give a distance instead."
-                        : $"Certainty exists only for cosine distance, and class {info.ClassName}'s distance metric is unknown — give a distance instead.");
-                if (request.Threshold is not { } certainty)
-                    throw new SearchInputException("threshold", "Give a minimum certainty between 0 and 1, or choose no threshold.");
-                if (!double.IsFinite(certainty) || certainty is < 0 or > 1)
-                    throw new SearchInputException("threshold", $"Certainty must be between 0 and 1; it is {Show(certainty)}.");
-                return $", certainty: {GraphQLText.Number(certainty)}";
-            default:
-                throw new SearchInputException("threshold", $"Unknown threshold kind {request.ThresholdKind}.");
-        }
-    }
+    private static string Threshold(CheckedSearch search) =>
+        search.Distance is { } distance ? $", distance: {GraphQLText.Number(distance)}"
+        : search.Certainty is { } certainty ? $", certainty: {GraphQLText.Number(certainty)}"
+        : "";
 
-    private static void NoThreshold(SearchRequest request, string mode)
+    private static string? Where(IReadOnlyList<CheckedCondition> conditions)
     {
-        if (request.ThresholdKind != ThresholdKind.None)
-            throw new SearchInputException("threshold",
-                $"A {(request.ThresholdKind == ThresholdKind.Certainty ? "certainty" : "distance")} threshold applies to nearVector, nearObject and nearText only, not to {mode}: choose no threshold.");
-    }
-
-    private static Guid ObjectId(string? text)
-    {
-        var trimmed = text?.Trim() ?? "";
-        if (trimmed.Length == 0)
-            throw new SearchInputException("objectId", "Give the id of the object to search from (a UUID such as 2f1c6b1e-8d7a-4a8e-9a53-0c1f3e5b7d21).");
-        if (!Guid.TryParseExact(trimmed, "D", out var id) && !Guid.TryParseExact(trimmed, "N", out id))
-            throw new SearchInputException("objectId", $"'{ShowText(trimmed)}' is not an object id: expected a UUID such as 2f1c6b1e-8d7a-4a8e-9a53-0c1f3e5b7d21.");
-        return id;
-    }
-
-    private static string QueryText(string? text, string mode)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            throw new SearchInputException("query", $"{mode} needs query text.");
-        if (text.Length > MaxQueryTextLength)
-            throw new SearchInputException("query", $"The query text is {text.Length.ToString("N0", CultureInfo.InvariantCulture)} characters long; at most {MaxQueryTextLength.ToString("N0", CultureInfo.InvariantCulture)} are accepted.");
-        return text;
-    }
-
-    // ------------------------------------------------------------------ where
-
-    private static string? WhereArgument(IReadOnlyList<FilterRow> rows, WeaviateClass cls)
-    {
-        if (rows.Count == 0) return null;
-        var operands = rows.Select((row, i) => Condition(row, i, cls)).ToList();
+        if (conditions.Count == 0) return null;
+        var operands = conditions.Select(Condition).ToList();
         return operands.Count == 1 ? operands[0] : $"{{operator: And, operands: [{string.Join(", ", operands)}]}}";
     }
 
     /// <summary>One condition: <c>{path: ["p"], operator: Op, valueX: v}</c>.</summary>
-    private static string Condition(FilterRow row, int index, WeaviateClass cls)
+    private static string Condition(CheckedCondition condition)
     {
-        var field = $"filter[{index.ToString(CultureInfo.InvariantCulture)}]";
-        var label = $"Filter row {(index + 1).ToString(CultureInfo.InvariantCulture)}";
-        if (row is null) throw new SearchInputException(field, $"{label} is empty.");
-
-        Property property;
-        try
-        {
-            property = WeaviateNames.RequireProperty(cls, row.Property);
-        }
-        catch (ArgumentException e)
-        {
-            throw new SearchInputException(field, $"{label}: {Sentence(e.Message, capital: false)}");
-        }
-        var name = property.Name!;
-        var type = BaseType(property);
-        if (!IsFilterable(property))
-            throw new SearchInputException(field, property.DataType.Count == 1 && Filterable.Contains(type)
-                ? $"{label}: property '{name}' is not indexed for filtering (indexFilterable: false)."
-                : $"{label}: property '{name}' is of type {string.Join(", ", property.DataType)}, which cannot be filtered here.");
-        var allowed = OperatorsFor(property);
-        if (!Enum.IsDefined(row.Operator) || !allowed.Contains(row.Operator))
-            throw new SearchInputException(field,
-                $"{label}: {row.Operator} does not apply to property '{name}' ({string.Join(", ", property.DataType)}); use {string.Join(", ", allowed)}.");
-
-        var raw = row.Value ?? "";
-        if (raw.Length > MaxFilterValueLength)
-            throw new SearchInputException(field, $"{label}: the value is {raw.Length.ToString("N0", CultureInfo.InvariantCulture)} characters long; at most {MaxFilterValueLength.ToString("N0", CultureInfo.InvariantCulture)} are accepted.");
-
-        string value;
-        if (row.Operator == FilterOperator.ContainsAny)
-        {
-            var items = SplitList(raw, field, label);
-            value = $"{ValueField(type)}Array: [{string.Join(", ", items.Select(item => Literal(type, item, field, label)))}]";
-        }
-        else
-            value = $"{ValueField(type)}: {Literal(type, raw, field, label)}";
-
-        return $"{{path: [{GraphQLText.String(GraphQLText.PropertyName(name))}], operator: {row.Operator}, {value}}}";
+        var field = ValueField(condition.Type);
+        var value = condition.Operator == FilterOperator.ContainsAny
+            ? $"{field}Array: [{string.Join(", ", condition.Values.Select(Literal))}]"
+            : $"{field}: {Literal(condition.Values[0])}";
+        return $"{{path: [{GraphQLText.String(GraphQLText.PropertyName(condition.Property))}], operator: {condition.Operator}, {value}}}";
     }
 
     private static string ValueField(string type) => type switch
@@ -303,129 +89,13 @@ public static partial class GraphQLSearchQuery
         _ => "valueText", // text, string (same type since Weaviate 1.19), uuid
     };
 
-    /// <summary>The value typed by the property's data type, as a GraphQL literal.</summary>
-    private static string Literal(string type, string raw, string field, string label)
+    private static string Literal(object value) => value switch
     {
-        var text = type is "text" or "string" ? raw : raw.Trim();
-        switch (type)
-        {
-            case "text":
-            case "string":
-                if (text.Length == 0) throw new SearchInputException(field, $"{label}: give a text value.");
-                return GraphQLText.String(text);
-            case "uuid":
-                if (!Guid.TryParseExact(text, "D", out var id) && !Guid.TryParseExact(text, "N", out id))
-                    throw new SearchInputException(field, $"{label}: '{ShowText(text)}' is not a UUID (e.g. 2f1c6b1e-8d7a-4a8e-9a53-0c1f3e5b7d21).");
-                return GraphQLText.String(id.ToString("D"));
-            case "int":
-                if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
-                    throw new SearchInputException(field, $"{label}: '{ShowText(text)}' is not a whole number (e.g. 42 or -7).");
-                return GraphQLText.Number(integer);
-            case "number":
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number)
-                    || IsNamedSpecial(text))
-                    throw new SearchInputException(field, $"{label}: '{ShowText(text)}' is not a number (e.g. 0.5 or -2e-3; a dot is the decimal separator{(text.Contains(',') ? ", not a comma" : "")}).");
-                return GraphQLText.Number(number);
-            case "boolean":
-                if (string.Equals(text, "true", StringComparison.OrdinalIgnoreCase)) return GraphQLText.Boolean(true);
-                if (string.Equals(text, "false", StringComparison.OrdinalIgnoreCase)) return GraphQLText.Boolean(false);
-                throw new SearchInputException(field, $"{label}: '{ShowText(text)}' is not a boolean: use true or false.");
-            case "date":
-                if (ParseRfc3339(text) is not { } date)
-                    throw new SearchInputException(field, $"{label}: '{ShowText(text)}' is not an RFC 3339 date-time: use e.g. 2025-01-31T12:00:00Z or 2025-01-31T13:00:00+01:00.");
-                return GraphQLText.String(FormatRfc3339(date));
-            default:
-                throw new SearchInputException(field, $"{label}: values of type {type} cannot be filtered here.");
-        }
-    }
-
-    private static bool IsNamedSpecial(string text) =>
-        text.TrimStart('+', '-') is var t && (t.Equals("nan", StringComparison.OrdinalIgnoreCase) || t.Equals("infinity", StringComparison.OrdinalIgnoreCase) || t == "∞");
-
-    /// <summary>
-    /// ContainsAny's values: a JSON array of strings / numbers (<c>["a, b", "c"]</c>) or comma-separated items
-    /// (<c>a, b, c</c>), each trimmed.
-    /// </summary>
-    private static List<string> SplitList(string raw, string field, string label)
-    {
-        var trimmed = raw.Trim();
-        List<string> items;
-        if (trimmed.StartsWith('['))
-        {
-            try
-            {
-                using var json = JsonDocument.Parse(trimmed);
-                if (json.RootElement.ValueKind != JsonValueKind.Array) throw new JsonException();
-                items = json.RootElement.EnumerateArray().Select(e => e.ValueKind switch
-                {
-                    JsonValueKind.String => e.GetString()!,
-                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => e.GetRawText(),
-                    _ => throw new JsonException(),
-                }).ToList();
-            }
-            catch (JsonException)
-            {
-                throw new SearchInputException(field, $"{label}: the values are not a JSON array of strings or numbers; write [\"a\", \"b\"] or a, b.");
-            }
-        }
-        else
-            items = trimmed.Split(',').Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
-        if (items.Count == 0)
-            throw new SearchInputException(field, $"{label}: give at least one value (several separated by commas).");
-        return items;
-    }
-
-    [GeneratedRegex(@"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
-    private static partial Regex Rfc3339Regex();
-
-    /// <summary>An RFC 3339 date-time with a time zone (Z or ±hh:mm); fractions beyond 100 ns are cut.</summary>
-    public static DateTimeOffset? ParseRfc3339(string text)
-    {
-        var m = Rfc3339Regex().Match(text);
-        if (!m.Success) return null;
-        var fraction = m.Groups[7].Value;
-        if (fraction.Length > 8) fraction = fraction[..8]; // '.' + 7 digits
-        var zone = m.Groups[8].Value is "Z" or "z" ? "+00:00" : m.Groups[8].Value;
-        var normal = $"{m.Groups[1].Value}-{m.Groups[2].Value}-{m.Groups[3].Value}T{m.Groups[4].Value}:{m.Groups[5].Value}:{m.Groups[6].Value}{fraction}{zone}";
-        return DateTimeOffset.TryParse(normal, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
-    }
-
-    /// <summary>2025-01-31T12:00:00Z (UTC) or 2025-01-31T13:00:00.5+01:00: RFC 3339, fraction only when there is one.</summary>
-    public static string FormatRfc3339(DateTimeOffset date) => date.Offset == TimeSpan.Zero
-        ? date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture)
-        : date.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
-
-    // ------------------------------------------------------------------ helpers
-
-    private static Property RequireProperty(WeaviateClass cls, string? name, string field)
-    {
-        try
-        {
-            return WeaviateNames.RequireProperty(cls, name);
-        }
-        catch (ArgumentException e)
-        {
-            throw new SearchInputException(field, Sentence(e.Message));
-        }
-    }
-
-    /// <summary>An ArgumentException's message without " (Parameter 'x')", as a sentence.</summary>
-    private static string Sentence(string message, bool capital = true)
-    {
-        var cut = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
-        if (cut >= 0) message = message[..cut];
-        if (capital && message.Length > 0) message = char.ToUpperInvariant(message[0]) + message[1..];
-        return message.EndsWith('.') ? message : message + ".";
-    }
-
-    private static string Show(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    /// <summary>Operator text as it may be echoed: control characters as \uXXXX, at most 60 characters.</summary>
-    private static string ShowText(string text)
-    {
-        var cut = text.Length > 60 ? text[..60] + "…" : text;
-        var shown = new StringBuilder(cut.Length);
-        foreach (var c in cut) shown.Append(char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString());
-        return shown.ToString();
-    }
+        string text => GraphQLText.String(text),
+        long integer => GraphQLText.Number(integer),
+        double number => GraphQLText.Number(number),
+        bool flag => GraphQLText.Boolean(flag),
+        DateTimeOffset date => GraphQLText.String(SearchChecks.FormatRfc3339(date)),
+        _ => throw new ArgumentException($"no GraphQL literal for {value.GetType().Name}", nameof(value)),
+    };
 }
