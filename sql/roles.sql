@@ -37,6 +37,9 @@ GRANT INSERT, DELETE ON orchestra_admin.metric_samples TO orchestra_admin_viewer
 GRANT INSERT, DELETE ON orchestra_admin.recent_searches TO orchestra_admin_viewer;
 -- Anyone signs out: the sign-out is recorded so the sign-in's other open pages end; old ones are deleted on the way.
 GRANT INSERT, DELETE ON orchestra_admin.sign_outs TO orchestra_admin_viewer;
+-- The embedding consistency check is read-only for the stack and open to Viewers: it records its runs (one running per class,
+-- its heartbeat, Cancel from any instance, the result) and deletes a class's oldest runs.
+GRANT INSERT, UPDATE, DELETE ON orchestra_admin.vector_consistency_runs TO orchestra_admin_viewer;
 
 -- Acting: only what the actions need.
 GRANT UPDATE ON public.task_queue TO orchestra_admin_operator;                 -- requeue, cancel tasks

@@ -13,6 +13,7 @@ public static class WeaviateFeatureRegistration
         services.AddScoped<VectorSearch.IRecentSearches, VectorSearch.RecentSearches>();
         services.AddSingleton<Data.Embeddings.EmbeddingProviders>();
         services.AddScoped<VectorSearch.TextQueries>();
+        services.AddSingleton<VectorConsistency.ConsistencyRuns>();
         if (settings.Weaviate.IsConfigured) services.AddSingleton<IMetricSource, WeaviateMetricSource>();
         return services;
     }
