@@ -98,26 +98,27 @@ internal static class TextSearchBench
 
         // Each call counts its own invocations: PairedCheck runs every call once per round (warm-up rounds included), so
         // invocation n of each call is round n, and the three search for the same question in a round.
-        // Beside the end-to-end times: per search by text, the embedding's own time and the search's after it.
-        var embeddingMs = new[] { new List<double>(), new List<double>() };
-        var searchAfterMs = new[] { new List<double>(), new List<double>() };
+        // Beside the end-to-end times, per search by text: the embedding's own time, the search's after it, and the
+        // embedding's own time over that call's total (a cross-check of the paired share, free of the other calls' noise).
+        var parts = new[] { new TextParts(), new TextParts() };
         Func<Task> Rotating(Func<int, Task> search)
         {
             var n = 0;
             return () => search(n++ % questions.Count);
         }
-        Func<Task> ByText(TextQueries text, List<double> embedded, List<double> searched) => Rotating(async i =>
+        Func<Task> ByText(TextQueries text, TextParts measured) => Rotating(async i =>
         {
+            var call = Stopwatch.GetTimestamp();
             var e = await text.EmbedAsync(byText[i], info);
             var search = Stopwatch.GetTimestamp();
             await app.SearchAsync(e.NearVector);
-            searched.Add(Stopwatch.GetElapsedTime(search).TotalMilliseconds);
-            embedded.Add(e.Embedding.Elapsed.TotalMilliseconds);
+            var total = Stopwatch.GetElapsedTime(call).TotalMilliseconds;
+            measured.Add(e.Embedding.Elapsed.TotalMilliseconds, Stopwatch.GetElapsedTime(search).TotalMilliseconds, total);
         });
 
         Log($"Timing {rounds} paired rounds after {WarmupRounds} warm-up rounds ({RoundsVariable}); the order of the three calls is reversed every round…");
         var check = await PairedCheck.RunAsync(rounds, WarmupRounds,
-            Rotating(i => app.SearchAsync(byVector[i])), ByText(local, embeddingMs[0], searchAfterMs[0]), ByText(openai, embeddingMs[1], searchAfterMs[1]));
+            Rotating(i => app.SearchAsync(byVector[i])), ByText(local, parts[0]), ByText(openai, parts[1]));
 
         Console.WriteLine();
         Log($"Dataset: the emulator's demo class {DemoData.ClassName}, {DemoObjects:N0} memories with MiniLM vectors ({DemoData.Dimensions} dimensions, cosine, brute force); "
@@ -130,11 +131,13 @@ internal static class TextSearchBench
         {
             // The embedding's share of a round: (text − nearVector) / text = 1 − nearVector / text, per round.
             var shares = check.Ratios(0, side).Select(ratio => 1 - ratio).Order().ToList();
-            var embedded = PairedCheck.Median(embeddingMs[side - 1].Skip(WarmupRounds));
-            var searchAfter = PairedCheck.Median(searchAfterMs[side - 1].Skip(WarmupRounds));
+            var measured = parts[side - 1];
+            var ownShares = measured.OwnShares.Skip(WarmupRounds).Order().ToList();
             var provider = side == 1 ? "local (in process)" : "openai (emulator's /v1/embeddings, same model)";
             Log($"{Sides[side]}: median {check.MedianMs(side):0.00} ms end to end against nearVector {check.MedianMs(0):0.00} ms; "
-                + $"of which, medians: the embedding's own measured time (TextEmbeddings.Elapsed) {embedded:0.00} ms, the nearVector search after it {searchAfter:0.00} ms.");
+                + $"of which, medians: the embedding's own measured time (TextEmbeddings.Elapsed) {PairedCheck.Median(measured.EmbeddingMs.Skip(WarmupRounds)):0.00} ms, "
+                + $"the nearVector search after it {PairedCheck.Median(measured.SearchMs.Skip(WarmupRounds)):0.00} ms. Cross-check, the embedding's own time over its call's total: "
+                + $"median {PairedCheck.Median(ownShares) * 100:0.0} % (p10–p90 {PairedCheck.Percentile(ownShares, 0.1) * 100:0.0}–{PairedCheck.Percentile(ownShares, 0.9) * 100:0.0} %).");
             lines.Add($"{provider}: text {check.MedianMs(side):0.00} ms, nearVector {check.MedianMs(0):0.00} ms, embedding's share {PairedCheck.Median(shares) * 100:0.0} % "
                 + $"(p10–p90 {PairedCheck.Percentile(shares, 0.1) * 100:0.0}–{PairedCheck.Percentile(shares, 0.9) * 100:0.0} %, min–max {shares[0] * 100:0.0}–{shares[^1] * 100:0.0} %)");
         }
@@ -153,4 +156,19 @@ internal static class TextSearchBench
     }
 
     private static List<Guid> Ids(IReadOnlyList<SearchHit> hits) => hits.Select(h => h.Id).ToList();
+
+    /// <summary>One provider's searches by text, call by call (warm-up rounds included): the embedding, the search after it, its share of the call.</summary>
+    private sealed class TextParts
+    {
+        public List<double> EmbeddingMs { get; } = [];
+        public List<double> SearchMs { get; } = [];
+        public List<double> OwnShares { get; } = [];
+
+        public void Add(double embeddingMs, double searchMs, double totalMs)
+        {
+            EmbeddingMs.Add(embeddingMs);
+            SearchMs.Add(searchMs);
+            OwnShares.Add(embeddingMs / totalMs);
+        }
+    }
 }
