@@ -96,11 +96,11 @@ internal static class TextSearchBench
         }
         Log($"Checked: for each of the {questions.Count} sample questions the three calls return the same {Limit} hits in the same order; the memory that answers it ranks first for {answeredFirst} of {questions.Count}.");
 
-        // Each call counts its own invocations: PairedCheck runs every call once per round (warm-up rounds included), so
-        // invocation n of each call is round n, and the three search for the same question in a round.
         // Beside the end-to-end times, per search by text: the embedding's own time, the search's after it, and the
         // embedding's own time over that call's total (a cross-check of the paired share, free of the other calls' noise).
         var parts = new[] { new TextParts(), new TextParts() };
+        // Each call counts its own invocations: PairedCheck runs every call once per round (warm-up rounds included), so
+        // invocation n of each call is round n, and the three search for the same question in a round.
         Func<Task> Rotating(Func<int, Task> search)
         {
             var n = 0;
