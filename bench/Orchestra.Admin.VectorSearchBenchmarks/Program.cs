@@ -9,14 +9,17 @@ using static Orchestra.Admin.Benchmarks.Shared.BenchProgram;
 
 // The /vectors page's search: the dashboard's own overhead per search against the raw HTTP round trip to the same
 // emulator, in the same run (issue 6: overhead ≤ 10 % of the round trip).
-// Usage: dotnet run -c Release --project bench/Orchestra.Admin.VectorSearchBenchmarks [-- BenchmarkDotNet options | --paired | --profile]
+// Usage: dotnet run -c Release --project bench/Orchestra.Admin.VectorSearchBenchmarks [-- BenchmarkDotNet options | --paired | --profile | --text]
 //   --paired: no BenchmarkDotNet; only the paired check (a quick look).
 //   --profile: no BenchmarkDotNet; each step of a search timed, to see where the overhead goes.
+//   --text: only search by text against nearVector on the demo Memory class (issue 16; TextSearchBench, BENCH_TEXT_ROUNDS).
 // BENCH_OBJECTS: objects in the class (default 4,000; at least 1,000). See docs/benchmarks.md.
 return await BenchProgram.RunAsync(args, RunAsync);
 
 static async Task<int> RunAsync(BenchProgram bench)
 {
+    if (bench.Args.Contains("--text")) return await TextSearchBench.RunAsync(bench);
+
     var objects = int.TryParse(Environment.GetEnvironmentVariable("BENCH_OBJECTS"), out var n) && n >= BenchDataset.Limit ? n : BenchDataset.DefaultObjects;
     Log($"Starting the emulator and loading {objects:N0} objects…");
     await using var dataset = await BenchDataset.CreateAsync(objects);

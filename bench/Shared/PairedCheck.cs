@@ -63,4 +63,8 @@ internal sealed class PairedCheck
         if (s.Count == 0) return double.NaN;
         return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
     }
+
+    /// <summary>The nearest-rank percentile <paramref name="p"/> (0–1) of values sorted ascending: the spread of per-round values (p10–p90).</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 }
