@@ -60,15 +60,15 @@ public sealed class GraphQLVectorSearchTests
     {
         WeaviateClass Class(string? vectorizer) => new() { Name = "Memory", Vectorizer = vectorizer };
 
-        Assert.Equal("class Memory has no vectorizer (vectors are supplied by the stack)", GraphQLVectorSearch.NearTextUnavailableReason(Class("none"), ["text2vec-openai"]));
-        Assert.Equal("class Memory has no vectorizer (vectors are supplied by the stack)", GraphQLVectorSearch.NearTextUnavailableReason(Class(null), []));
-        Assert.Equal("class Memory's vectorizer img2vec-neural does not turn text into vectors", GraphQLVectorSearch.NearTextUnavailableReason(Class("img2vec-neural"), ["img2vec-neural"]));
-        Assert.Equal("class Memory's vectorizer ref2vec-centroid does not turn text into vectors", GraphQLVectorSearch.NearTextUnavailableReason(Class("ref2vec-centroid"), ["ref2vec-centroid"]));
+        Assert.Equal("class Memory has no vectorizer (vectors are supplied by the stack)", SearchClasses.NearTextUnavailableReason(Class("none"), ["text2vec-openai"]));
+        Assert.Equal("class Memory has no vectorizer (vectors are supplied by the stack)", SearchClasses.NearTextUnavailableReason(Class(null), []));
+        Assert.Equal("class Memory's vectorizer img2vec-neural does not turn text into vectors", SearchClasses.NearTextUnavailableReason(Class("img2vec-neural"), ["img2vec-neural"]));
+        Assert.Equal("class Memory's vectorizer ref2vec-centroid does not turn text into vectors", SearchClasses.NearTextUnavailableReason(Class("ref2vec-centroid"), ["ref2vec-centroid"]));
         Assert.Equal("class Memory's vectorizer text2vec-openai is not enabled on this Weaviate server (its modules: orchestra-emulator, text2vec-cohere)",
-            GraphQLVectorSearch.NearTextUnavailableReason(Class("text2vec-openai"), ["text2vec-cohere", "orchestra-emulator"]));
-        Assert.Null(GraphQLVectorSearch.NearTextUnavailableReason(Class("text2vec-openai"), ["generative-openai", "text2vec-openai"]));
-        Assert.Null(GraphQLVectorSearch.NearTextUnavailableReason(Class("multi2vec-clip"), ["multi2vec-clip"]));
-        Assert.Contains("named vectors only", GraphQLVectorSearch.NearTextUnavailableReason(
+            SearchClasses.NearTextUnavailableReason(Class("text2vec-openai"), ["text2vec-cohere", "orchestra-emulator"]));
+        Assert.Null(SearchClasses.NearTextUnavailableReason(Class("text2vec-openai"), ["generative-openai", "text2vec-openai"]));
+        Assert.Null(SearchClasses.NearTextUnavailableReason(Class("multi2vec-clip"), ["multi2vec-clip"]));
+        Assert.Contains("named vectors only", SearchClasses.NearTextUnavailableReason(
             Class("none") with { VectorConfig = new Dictionary<string, VectorConfig> { ["title"] = new() } }, []));
     }
 

@@ -90,6 +90,11 @@ public sealed class WeaviateOptions
     public string? ApiKey { get; set; }
     public bool IsConfigured => Url != null;
 
+    /// <summary>Weaviate's gRPC endpoint (WEAVIATE_GRPC_URL); by default the host of <see cref="Url"/> on port 50051, Weaviate's default.</summary>
+    public Uri? GrpcUrl { get; set; }
+    /// <summary>How searches and counts are sent: <c>auto</c> (gRPC when its health check answers SERVING, else GraphQL), <c>grpc</c> or <c>graphql</c>.</summary>
+    public string SearchProtocol { get; set; } = "auto";
+
     /// <summary>How long to wait for a TCP (and TLS) connection before calling Weaviate unreachable.</summary>
     public int ConnectTimeoutSeconds { get; set; } = 2;
     /// <summary>How long one request may wait for its answer (per attempt) before it fails with "no answer within".</summary>

@@ -12,6 +12,9 @@ public static class SettingsLoader
     public const string PostgresDsnKey = "POSTGRES_DSN";
     public const string WeaviateUrlKey = "WEAVIATE_URL";
     public const string WeaviateApiKeyKey = "WEAVIATE_API_KEY";
+    public const string WeaviateGrpcUrlKey = "WEAVIATE_GRPC_URL";
+    /// <summary>Weaviate's default gRPC port.</summary>
+    public const int WeaviateGrpcPort = 50051;
 
     public static OrchestraAdminOptions Load(IConfiguration configuration)
     {
@@ -31,6 +34,10 @@ public static class SettingsLoader
         options.Weaviate.Url = LoadWeaviateUrl(configuration[WeaviateUrlKey]);
         var apiKey = configuration[WeaviateApiKeyKey];
         options.Weaviate.ApiKey = string.IsNullOrWhiteSpace(apiKey) ? null : apiKey.Trim();
+        options.Weaviate.GrpcUrl = LoadWeaviateGrpcUrl(configuration[WeaviateGrpcUrlKey], options.Weaviate.Url);
+        options.Weaviate.SearchProtocol = options.Weaviate.SearchProtocol.Trim().ToLowerInvariant();
+        Require(options.Weaviate.SearchProtocol is "auto" or "grpc" or "graphql", "OrchestraAdmin:Weaviate:SearchProtocol",
+            $"must be auto, grpc or graphql (is '{options.Weaviate.SearchProtocol}')");
 
         Require(options.Postgres.MaxPoolSize >= 1, "OrchestraAdmin:Postgres:MaxPoolSize", $"must be at least 1 (is {options.Postgres.MaxPoolSize})");
         Require(options.Postgres.MinPoolSize >= 0 && options.Postgres.MinPoolSize <= options.Postgres.MaxPoolSize,
@@ -93,6 +100,18 @@ public static class SettingsLoader
             throw new SettingsException($"{WeaviateUrlKey} must not hold credentials: put the API key in {WeaviateApiKeyKey}");
         // A trailing slash makes relative paths like "v1/meta" resolve under any path prefix.
         return new Uri(uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/");
+    }
+
+    /// <summary>WEAVIATE_GRPC_URL, or the REST URL's host on Weaviate's default gRPC port (TLS when REST has it); null without Weaviate.</summary>
+    private static Uri? LoadWeaviateGrpcUrl(string? url, Uri? rest)
+    {
+        if (string.IsNullOrWhiteSpace(url))
+            return rest == null ? null : new UriBuilder(rest.Scheme, rest.Host, WeaviateGrpcPort).Uri;
+        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            throw new SettingsException($"{WeaviateGrpcUrlKey} is not valid: expected an http:// (cleartext) or https:// URL such as http://localhost:50051 (value: {url.Trim()})");
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+            throw new SettingsException($"{WeaviateGrpcUrlKey} must not hold credentials: put the API key in {WeaviateApiKeyKey}");
+        return new Uri(uri.GetLeftPart(UriPartial.Authority));
     }
 
     private static void Require(bool ok, string key, string problem)

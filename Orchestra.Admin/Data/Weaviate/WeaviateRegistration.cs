@@ -41,6 +41,9 @@ public static class WeaviateRegistration
             .AddResilienceHandler(PipelineName, (pipeline, context) =>
                 BuildPipeline(pipeline, options, context.ServiceProvider.GetRequiredService<WeaviateCircuit>()));
 
+        // One channel for the app: HTTP/2 multiplexes every circuit's searches over it.
+        services.AddSingleton<Grpc.IWeaviateGrpcClient>(sp => new Grpc.WeaviateGrpcClient(options, sp.GetService<TimeProvider>()));
+
         services.AddTransient<IWeaviateClient>(sp =>
         {
             var factory = sp.GetRequiredService<IHttpClientFactory>();

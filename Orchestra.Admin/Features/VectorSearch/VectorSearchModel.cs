@@ -45,9 +45,17 @@ public sealed record SearchRequest
 /// <summary>One ranked result. Distance and certainty for near* searches (certainty only with cosine); score for bm25 / hybrid.</summary>
 public sealed record SearchHit(int Rank, Guid Id, double? Distance, double? Certainty, double? Score, JsonObject Properties);
 
-/// <param name="Query">The exact request text sent (GraphQL today), shown with a copy button.</param>
+/// <param name="Query">The exact request sent, shown with a copy button: the GraphQL text, or the gRPC SearchRequest in protobuf's JSON form.</param>
 /// <param name="Elapsed">The time Weaviate took to answer, round trip.</param>
-public sealed record SearchResult(string Query, TimeSpan Elapsed, IReadOnlyList<SearchHit> Hits);
+public sealed record SearchResult(string Query, TimeSpan Elapsed, IReadOnlyList<SearchHit> Hits)
+{
+    /// <summary>Which protocol answered: "gRPC" or "GraphQL".</summary>
+    public string Protocol { get; init; } = "GraphQL";
+    /// <summary>Why the automatic choice fell back to GraphQL, when it did.</summary>
+    public string? FallbackReason { get; init; }
+    /// <summary>The query as shown (vectors folded); null: <see cref="Query"/> itself.</summary>
+    public string? ShownQuery { get; init; }
+}
 
 /// <summary>
 /// A problem with the operator's input, found before anything was sent: which field, and what is wrong

@@ -160,7 +160,7 @@ public partial class VectorSearchPage
             }
             query = await Search.PreviewAsync(sent);
             var answer = await Search.SearchAsync(sent);
-            preview = query;
+            preview = answer.Query; // what was sent, over the protocol that answered
             result = answer;
             resultRequest = request;
             embedded = text;
@@ -274,9 +274,10 @@ public partial class VectorSearchPage
         Snackbar.Add("Vector copied.", Severity.Success);
     }
 
-    /// <summary>The query as shown: a search by text's vector folded ("[384 numbers]"); the copy buttons give it in full.</summary>
-    private string? ShownQuery => preview != null && embedded != null
-        ? TextQueries.Fold(preview, embedded.VectorText, embedded.Embedding.Dimensions)
+    /// <summary>The query as shown: vectors folded ("[384 numbers]") where they would fill the panel; the copy buttons give it in full.</summary>
+    private string? ShownQuery =>
+        result?.ShownQuery is { } shown && result.Query == preview ? shown
+        : preview != null && embedded != null ? TextQueries.Fold(preview, embedded.VectorText, embedded.Embedding.Dimensions)
         : preview;
 
     private async Task ExportAsync()

@@ -9,7 +9,7 @@ public static class WeaviateFeatureRegistration
     public static IServiceCollection AddWeaviateMonitoring(this IServiceCollection services, OrchestraAdminOptions settings)
     {
         services.AddScoped<IWeaviateService, WeaviateService>();
-        services.AddScoped<VectorSearch.IVectorSearch, VectorSearch.GraphQLVectorSearch>();
+        services.AddScoped<VectorSearch.IVectorSearch, VectorSearch.ProtocolVectorSearch>();
         services.AddScoped<VectorSearch.IRecentSearches, VectorSearch.RecentSearches>();
         services.AddSingleton<Data.Embeddings.EmbeddingProviders>();
         services.AddScoped<VectorSearch.TextQueries>();
