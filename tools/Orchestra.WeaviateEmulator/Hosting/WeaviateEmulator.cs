@@ -16,6 +16,10 @@ public sealed class EmulatorOptions
     /// <summary>TCP port; 0 = any free port (read <see cref="RunningEmulator.Url"/>).</summary>
     public int Port { get; set; }
 
+    /// <summary>Port of the gRPC API (weaviate.v1 and grpc.health.v1, HTTP/2 cleartext); 0 = any free port
+    /// (read <see cref="RunningEmulator.GrpcUrl"/>); null = no gRPC server.</summary>
+    public int? GrpcPort { get; set; }
+
     /// <summary>IP address to listen on ("127.0.0.1", "::1", "0.0.0.0", …; "localhost" = 127.0.0.1).</summary>
     public string Host { get; set; } = "127.0.0.1";
 
@@ -51,11 +55,15 @@ public static class WeaviateEmulator
 public sealed class RunningEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly WebApplication? _grpcApp;
     private int _stopped;
 
-    private RunningEmulator(WebApplication app, Uri url, EmulatorStore store, EmulatorFaults faults, EmulatorOptions options)
+    private RunningEmulator(WebApplication app, Uri url, WebApplication? grpcApp, Uri? grpcUrl, EmulatorStore store, EmulatorFaults faults,
+        EmulatorOptions options)
     {
         _app = app;
+        _grpcApp = grpcApp;
+        GrpcUrl = grpcUrl;
         Url = url;
         Store = store;
         Faults = faults;
@@ -64,6 +72,9 @@ public sealed class RunningEmulator : IAsyncDisposable
 
     /// <summary>Base URL, e.g. <c>http://127.0.0.1:41234/</c> (what WEAVIATE_URL should be).</summary>
     public Uri Url { get; }
+
+    /// <summary>The gRPC API's address, e.g. <c>http://127.0.0.1:41235</c> (what WEAVIATE_GRPC_URL should be); null without one.</summary>
+    public Uri? GrpcUrl { get; }
 
     public EmulatorStore Store { get; }
 
@@ -86,6 +97,8 @@ public sealed class RunningEmulator : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         if (options.Port is < 0 or > 65535)
             throw new ArgumentOutOfRangeException(nameof(options), options.Port, "Port must be between 0 and 65535");
+        if (options.GrpcPort is < 0 or > 65535)
+            throw new ArgumentOutOfRangeException(nameof(options), options.GrpcPort, "GrpcPort must be between 0 and 65535");
         if (options.DemoObjects is < 0 or > DemoData.Capacity)
             throw new ArgumentOutOfRangeException(nameof(options), options.DemoObjects,
                 $"DemoObjects must be between 0 and {DemoData.Capacity} (the demo memories that have vectors)");
@@ -94,6 +107,7 @@ public sealed class RunningEmulator : IAsyncDisposable
         options = new EmulatorOptions
         {
             Port = options.Port,
+            GrpcPort = options.GrpcPort,
             Host = options.Host,
             ApiKey = options.ApiKey,
             DemoObjects = options.DemoObjects,
@@ -131,7 +145,20 @@ public sealed class RunningEmulator : IAsyncDisposable
         var server = app.Services.GetRequiredService<IServer>();
         var bound = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("the emulator started without an address");
-        return new RunningEmulator(app, new Uri(bound.Replace("[::]", "[::1]").Replace("0.0.0.0", "127.0.0.1")), store, faults, options);
+        var url = new Uri(bound.Replace("[::]", "[::1]").Replace("0.0.0.0", "127.0.0.1"));
+        if (options.GrpcPort is not { } grpcPort)
+            return new RunningEmulator(app, url, null, null, store, faults, options);
+        try
+        {
+            var (grpcApp, boundGrpcPort) = await GrpcHost.StartAsync(context, address, grpcPort, ct);
+            return new RunningEmulator(app, url, grpcApp, new Uri($"http://{url.Host}:{boundGrpcPort}"), store, faults, options);
+        }
+        catch
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     private static IPAddress ParseHost(string host) => host switch
@@ -149,11 +176,22 @@ public sealed class RunningEmulator : IAsyncDisposable
             return;
         try
         {
-            await _app.StopAsync();
+            if (_grpcApp is not null)
+            {
+                await _grpcApp.StopAsync();
+                await _grpcApp.DisposeAsync();
+            }
         }
         finally
         {
-            await _app.DisposeAsync();
+            try
+            {
+                await _app.StopAsync();
+            }
+            finally
+            {
+                await _app.DisposeAsync();
+            }
         }
     }
 

@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Health.V1;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Orchestra.WeaviateEmulator;
+
+/// <summary>
+/// The gRPC side: its own Kestrel on its own port, HTTP/2 cleartext only (like Weaviate's 50051), serving
+/// <c>weaviate.v1.Weaviate</c> and <c>grpc.health.v1.Health</c>. A separate app, so the REST pipeline never sees gRPC
+/// and the REST port never answers it.
+/// </summary>
+internal static class GrpcHost
+{
+    public static async Task<(WebApplication App, int Port)> StartAsync(EmulatorContext ctx, IPAddress address, int port, CancellationToken ct)
+    {
+        var connections = new ConcurrentDictionary<string, ConnectionContext>();
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(GrpcHost).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(address, port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                // The grpcDown fault: refuse new connections at once and remember open ones to close them too.
+                listen.Use(next => async connection =>
+                {
+                    if (ctx.Faults.GrpcDown)
+                    {
+                        connection.Abort();
+                        return;
+                    }
+                    connections[connection.ConnectionId] = connection;
+                    try
+                    {
+                        await next(connection);
+                    }
+                    finally
+                    {
+                        connections.TryRemove(connection.ConnectionId, out _);
+                    }
+                });
+            });
+        });
+        builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton(ctx);
+        builder.Services.AddSingleton(connections);
+        builder.Services.AddGrpc(o =>
+        {
+            // Weaviate's GRPC_MAX_MESSAGE_SIZE default, the grpcMaxMessageSize /v1/meta reports.
+            o.MaxReceiveMessageSize = RestHandlers.GrpcMaxMessageSize;
+            o.MaxSendMessageSize = RestHandlers.GrpcMaxMessageSize;
+            o.Interceptors.Add<GrpcFaultsAndAuth>();
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+
+        var app = builder.Build();
+        app.UseRouting();
+        app.MapGrpcService<WeaviateGrpcService>();
+        app.MapGrpcService<GrpcHealthService>();
+        await app.StartAsync(ct);
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("the emulator's gRPC server started without an address");
+        return (app, new Uri(bound.Replace("[::]", "[::1]").Replace("0.0.0.0", "127.0.0.1")).Port);
+    }
+}
+
+/// <summary>
+/// Before every gRPC call: the latency fault, then the grpcDown fault (closes the connection), then — not for the
+/// health service, which Weaviate answers without credentials — the status fault and the API key.
+/// </summary>
+internal sealed class GrpcFaultsAndAuth(EmulatorContext ctx, ConcurrentDictionary<string, ConnectionContext> connections) : Interceptor
+{
+    private const string HealthService = "/grpc.health.v1.Health/";
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        await Before(context);
+        return await continuation(request, context);
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        await Before(context);
+        await continuation(request, responseStream, context);
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
+        IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        await Before(context);
+        await continuation(requestStream, responseStream, context);
+    }
+
+    private async Task Before(ServerCallContext context)
+    {
+        var faults = ctx.Faults;
+        if (faults.LatencyMs is > 0 and var latency)
+            await Task.Delay(latency, context.CancellationToken);
+        if (faults.GrpcDown)
+        {
+            // Close the whole connection, not only this call: the client sees the port go away.
+            var http = context.GetHttpContext();
+            if (connections.TryGetValue(http.Connection.Id, out var connection))
+                connection.Abort();
+            http.Abort();
+            throw new RpcException(new Status(StatusCode.Unavailable, "emulated fault: the gRPC port is down"));
+        }
+        if (context.Method.StartsWith(HealthService, StringComparison.Ordinal))
+            return;
+        if (faults.GrpcStatus is { } status && faults.Targets(context.Method))
+            throw new RpcException(new Status(status, faults.StatusMessage
+                ?? $"emulated fault: the emulator was told to answer {EmulatorFaults.GrpcStatusName(status)}"));
+        Authorize(context);
+    }
+
+    /// <summary>
+    /// grpc/v1/auth: a token is read only from <c>authorization: Bearer …</c>; anything else is anonymous, which a
+    /// server with an API key refuses like a wrong key. Weaviate wraps the error as "extract auth: …" (UNAUTHENTICATED).
+    /// </summary>
+    private void Authorize(ServerCallContext context)
+    {
+        var header = context.RequestHeaders.GetValue("authorization");
+        var token = header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : null;
+        var key = ctx.Options.ApiKey;
+        if (string.IsNullOrEmpty(key))
+        {
+            if (token is not null)
+                throw Unauthenticated(
+                    "no authentication scheme is configured (API Key or OIDC), but an 'Authorization' header was provided. " +
+                    "Please configure an authentication scheme or remove the header for anonymous access");
+            return;
+        }
+        if (token is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(key)))
+            throw Unauthenticated("unauthorized: invalid api key");
+    }
+
+    private static RpcException Unauthenticated(string message) =>
+        new(new Status(StatusCode.Unauthenticated, "extract auth: " + message));
+}
+
+/// <summary>
+/// <c>grpc.health.v1.Health</c> as Weaviate answers it: SERVING for any service name (the TypeScript client asks
+/// for "/grpc.health.v1.Health/Check"), no credentials needed; NOT_SERVING under the grpcNotServing fault.
+/// </summary>
+internal sealed class GrpcHealthService(EmulatorContext ctx) : Health.HealthBase
+{
+    private HealthCheckResponse Status() => new()
+    {
+        Status = ctx.Faults.GrpcNotServing ? HealthCheckResponse.Types.ServingStatus.NotServing : HealthCheckResponse.Types.ServingStatus.Serving,
+    };
+
+    public override Task<HealthCheckResponse> Check(HealthCheckRequest request, ServerCallContext context) => Task.FromResult(Status());
+
+    /// <summary>Like Weaviate: one answer, then the stream ends.</summary>
+    public override Task Watch(HealthCheckRequest request, IServerStreamWriter<HealthCheckResponse> responseStream, ServerCallContext context) =>
+        responseStream.WriteAsync(Status());
+}
