@@ -195,11 +195,18 @@ public sealed class GrpcWriteAuthAndFaultTests
         var health = await TestGrpc.Fails(() => grpc.Health.CheckAsync(new HealthCheckRequest()).ResponseAsync);
         Assert.Equal(StatusCode.Unavailable, search.StatusCode);
         Assert.Equal(StatusCode.Unavailable, health.StatusCode);
+        using var newcomer = new TestGrpc(emulator);     // a new connection is closed at once
+        Assert.Equal(StatusCode.Unavailable, (await TestGrpc.Fails(() => newcomer.Health.CheckAsync(new HealthCheckRequest()).ResponseAsync)).StatusCode);
         using var http = emulator.CreateClient();
         Assert.True((await http.GetAsync("v1/meta")).IsSuccessStatusCode, "REST keeps working");
 
         emulator.Faults.GrpcDown = false;
-        Assert.Empty((await grpc.Search(TestGrpc.Request(Notes))).Results);
+        using var fresh = new TestGrpc(emulator);
+        Assert.Empty((await fresh.Search(TestGrpc.Request(Notes))).Results);
+        // The open channel may still be finishing a connection attempt made while the port was down: like any gRPC client
+        // it reconnects, and a call that waits for the channel to be ready gets through.
+        var waiting = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)).WithWaitForReady();
+        Assert.Empty((await grpc.Client.SearchAsync(TestGrpc.Request(Notes), waiting)).Results);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -26,7 +25,6 @@ internal static class GrpcHost
 {
     public static async Task<(WebApplication App, int Port)> StartAsync(EmulatorContext ctx, IPAddress address, int port, CancellationToken ct)
     {
-        var connections = new ConcurrentDictionary<string, ConnectionContext>();
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(GrpcHost).Assembly.GetName().Name,
@@ -39,29 +37,18 @@ internal static class GrpcHost
             kestrel.Listen(address, port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
-                // The grpcDown fault: refuse new connections at once and remember open ones to close them too.
-                listen.Use(next => async connection =>
+                // The grpcDown fault closes new connections at once (calls on open ones fail in GrpcFaultsAndAuth).
+                listen.Use(next => connection =>
                 {
-                    if (ctx.Faults.GrpcDown)
-                    {
-                        connection.Abort();
-                        return;
-                    }
-                    connections[connection.ConnectionId] = connection;
-                    try
-                    {
-                        await next(connection);
-                    }
-                    finally
-                    {
-                        connections.TryRemove(connection.ConnectionId, out _);
-                    }
+                    if (!ctx.Faults.GrpcDown)
+                        return next(connection);
+                    connection.Abort();
+                    return Task.CompletedTask;
                 });
             });
         });
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(ctx);
-        builder.Services.AddSingleton(connections);
         builder.Services.AddGrpc(o =>
         {
             // Weaviate's GRPC_MAX_MESSAGE_SIZE default, the grpcMaxMessageSize /v1/meta reports.
@@ -85,10 +72,10 @@ internal static class GrpcHost
 }
 
 /// <summary>
-/// Before every gRPC call: the latency fault, then the grpcDown fault (closes the connection), then — not for the
-/// health service, which Weaviate answers without credentials — the status fault and the API key.
+/// Before every gRPC call: the latency fault, then the grpcDown fault, then — not for the health service, which
+/// Weaviate answers without credentials — the status fault and the API key.
 /// </summary>
-internal sealed class GrpcFaultsAndAuth(EmulatorContext ctx, ConcurrentDictionary<string, ConnectionContext> connections) : Interceptor
+internal sealed class GrpcFaultsAndAuth(EmulatorContext ctx) : Interceptor
 {
     private const string HealthService = "/grpc.health.v1.Health/";
 
@@ -118,15 +105,9 @@ internal sealed class GrpcFaultsAndAuth(EmulatorContext ctx, ConcurrentDictionar
         var faults = ctx.Faults;
         if (faults.LatencyMs is > 0 and var latency)
             await Task.Delay(latency, context.CancellationToken);
+        // A connection opened before the port went down: its calls fail as a closed port's would, with UNAVAILABLE.
         if (faults.GrpcDown)
-        {
-            // Close the whole connection, not only this call: the client sees the port go away.
-            var http = context.GetHttpContext();
-            if (connections.TryGetValue(http.Connection.Id, out var connection))
-                connection.Abort();
-            http.Abort();
             throw new RpcException(new Status(StatusCode.Unavailable, "emulated fault: the gRPC port is down"));
-        }
         if (context.Method.StartsWith(HealthService, StringComparison.Ordinal))
             return;
         if (faults.GrpcStatus is { } status && faults.Targets(context.Method))

@@ -36,7 +36,7 @@ public sealed class FaultSettings
     [JsonPropertyName("pathPrefix")] public string? PathPrefix { get; set; }
     /// <summary>A gRPC status name ("UNAVAILABLE", "INTERNAL", …): every weaviate.v1 call answers it (health exempt).</summary>
     [JsonPropertyName("grpcStatus")] public string? GrpcStatus { get; set; }
-    /// <summary>The gRPC port closes every connection, open ones included: clients see UNAVAILABLE (health too).</summary>
+    /// <summary>The gRPC port closes new connections and fails calls on open ones: clients see UNAVAILABLE (health too).</summary>
     [JsonPropertyName("grpcDown")] public bool? GrpcDown { get; set; }
     /// <summary>grpc.health.v1.Health/Check answers NOT_SERVING.</summary>
     [JsonPropertyName("grpcNotServing")] public bool? GrpcNotServing { get; set; }
@@ -58,7 +58,7 @@ public sealed class FaultSettings
 /// <item><see cref="ReadyUnavailable"/>: <c>/v1/.well-known/ready</c> answers 503.</item>
 /// <item><see cref="PathPrefix"/>: when set, StatusCode / MalformedJson / DropConnections only hit paths starting with it (e.g. "/v1/graphql").</item>
 /// <item><see cref="GrpcStatus"/>: answer weaviate.v1 gRPC calls with this status and <see cref="StatusMessage"/> (health exempt; <see cref="PathPrefix"/> matches the method, e.g. "/weaviate.v1.Weaviate/Search").</item>
-/// <item><see cref="GrpcDown"/>: the gRPC port closes every connection (health too); <see cref="LatencyMs"/> delays gRPC calls as well.</item>
+/// <item><see cref="GrpcDown"/>: the gRPC port closes new connections and answers UNAVAILABLE on open ones (health too); <see cref="LatencyMs"/> delays gRPC calls as well.</item>
 /// <item><see cref="GrpcNotServing"/>: the gRPC health check answers NOT_SERVING.</item>
 /// <item><see cref="SetNodeStatus"/>: report a node UNHEALTHY, or as an UNAVAILABLE / TIMEOUT stub.</item>
 /// <item><see cref="SetShardReadOnly"/>: a READONLY shard (writes to it fail; PUT /v1/schema/{class}/shards/{shard} READY undoes it).</item>
