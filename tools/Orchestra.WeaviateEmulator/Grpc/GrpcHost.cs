@@ -6,13 +6,8 @@ using Grpc.Core.Interceptors;
 using Grpc.Health.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Orchestra.WeaviateEmulator;
 
@@ -25,29 +20,18 @@ internal static class GrpcHost
 {
     public static async Task<(WebApplication App, int Port)> StartAsync(EmulatorContext ctx, IPAddress address, int port, CancellationToken ct)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        var builder = RunningEmulator.CreateBuilder(address, port, listen =>
         {
-            ApplicationName = typeof(GrpcHost).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.WebHost.UseKestrelCore();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(address, port, listen =>
+            listen.Protocols = HttpProtocols.Http2;
+            // The grpcDown fault closes new connections at once (calls on open ones fail in GrpcFaultsAndAuth).
+            listen.Use(next => connection =>
             {
-                listen.Protocols = HttpProtocols.Http2;
-                // The grpcDown fault closes new connections at once (calls on open ones fail in GrpcFaultsAndAuth).
-                listen.Use(next => connection =>
-                {
-                    if (!ctx.Faults.GrpcDown)
-                        return next(connection);
-                    connection.Abort();
-                    return Task.CompletedTask;
-                });
+                if (!ctx.Faults.GrpcDown)
+                    return next(connection);
+                connection.Abort();
+                return Task.CompletedTask;
             });
         });
-        builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(ctx);
         builder.Services.AddGrpc(o =>
         {
@@ -56,8 +40,6 @@ internal static class GrpcHost
             o.MaxSendMessageSize = RestHandlers.GrpcMaxMessageSize;
             o.Interceptors.Add<GrpcFaultsAndAuth>();
         });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
 
         var app = builder.Build();
         app.UseRouting();
@@ -65,9 +47,7 @@ internal static class GrpcHost
         app.MapGrpcService<GrpcHealthService>();
         await app.StartAsync(ct);
 
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("the emulator's gRPC server started without an address");
-        return (app, new Uri(bound.Replace("[::]", "[::1]").Replace("0.0.0.0", "127.0.0.1")).Port);
+        return (app, RunningEmulator.BoundUrl(app).Port);
     }
 }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -122,30 +123,10 @@ public sealed class RunningEmulator : IAsyncDisposable
         var faults = new EmulatorFaults(store);
         var context = new EmulatorContext(store, faults, options);
 
-        // An empty builder: no appsettings, no ASPNETCORE_URLS — nothing from the environment changes the emulator.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(RunningEmulator).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.WebHost.UseKestrelCore();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(address, options.Port);
-        });
-        builder.Services.AddRoutingCore();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-
-        var app = builder.Build();
+        var app = CreateBuilder(address, options.Port, null).Build();
         EmulatorPipeline.Configure(app, context);
         await app.StartAsync(ct);
-
-        var server = app.Services.GetRequiredService<IServer>();
-        var bound = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("the emulator started without an address");
-        var url = new Uri(bound.Replace("[::]", "[::1]").Replace("0.0.0.0", "127.0.0.1"));
+        var url = BoundUrl(app);
         if (options.GrpcPort is not { } grpcPort)
             return new RunningEmulator(app, url, null, null, store, faults, options);
         try
@@ -159,6 +140,37 @@ public sealed class RunningEmulator : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// An empty builder — no appsettings, no ASPNETCORE_URLS: nothing from the environment changes the emulator —
+    /// with Kestrel on one address, routing, a short shutdown and warnings-only logging.
+    /// </summary>
+    internal static WebApplicationBuilder CreateBuilder(IPAddress address, int port, Action<ListenOptions>? listen)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(RunningEmulator).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(address, port, o => listen?.Invoke(o));
+        });
+        builder.Services.AddRoutingCore();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        return builder;
+    }
+
+    /// <summary>The address a started app listens on, with a wildcard host made a loopback one.</summary>
+    internal static Uri BoundUrl(WebApplication app)
+    {
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("the emulator started without an address");
+        return new Uri(bound.Replace("[::]", "[::1]").Replace("0.0.0.0", "127.0.0.1"));
     }
 
     private static IPAddress ParseHost(string host) => host switch
