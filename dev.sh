@@ -72,11 +72,16 @@ if [ -z "${WEAVIATE_URL:-}" ]; then
   dotnet build tools/Orchestra.WeaviateEmulator -v quiet -nologo
   emulator_port=8079
   while port_in_use "$emulator_port"; do emulator_port=$((emulator_port + 1)); done
+  # Weaviate's gRPC API on its own port, as a real server has it (50051 there).
+  emulator_grpc_port=50051
+  while port_in_use "$emulator_grpc_port" || [ "$emulator_grpc_port" = "$emulator_port" ]; do emulator_grpc_port=$((emulator_grpc_port + 1)); done
   # The built program itself, not `dotnet run`, so the kill on exit reaches the process that listens.
-  dotnet tools/Orchestra.WeaviateEmulator/bin/Debug/net10.0/Orchestra.WeaviateEmulator.dll --port "$emulator_port" --demo-objects 2000 &
+  dotnet tools/Orchestra.WeaviateEmulator/bin/Debug/net10.0/Orchestra.WeaviateEmulator.dll --port "$emulator_port" \
+    --grpc-port "$emulator_grpc_port" --demo-objects 2000 &
   emulator_pid=$!
   on_exit_cmds+=('kill "$emulator_pid" 2>/dev/null || true')
   export WEAVIATE_URL="http://127.0.0.1:$emulator_port"
+  export WEAVIATE_GRPC_URL="http://127.0.0.1:$emulator_grpc_port"
 else
   echo "Using WEAVIATE_URL as set: $WEAVIATE_URL"
 fi

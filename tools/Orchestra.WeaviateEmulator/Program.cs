@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Orchestra.WeaviateEmulator;
 
-// dotnet run --project tools/Orchestra.WeaviateEmulator -- --port 8079 [--host 127.0.0.1] [--api-key KEY] [--demo-objects 2000] [--nodes 1]
+// dotnet run --project tools/Orchestra.WeaviateEmulator -- --port 8079 [--grpc-port 50051] [--host 127.0.0.1] [--api-key KEY] [--demo-objects 2000] [--nodes 1]
 // dotnet run --project tools/Orchestra.WeaviateEmulator -- --write-demo-vectors tools/Orchestra.WeaviateEmulator/Demo/memory-vectors.f16
 
 const string usage = """
     Usage: Orchestra.WeaviateEmulator --write-demo-vectors FILE
-           Orchestra.WeaviateEmulator [--port 8079] [--host 127.0.0.1] [--api-key KEY] [--demo-objects 2000] [--nodes 1] [--version 1.40.0]
+           Orchestra.WeaviateEmulator [--port 8079] [--grpc-port N] [--host 127.0.0.1] [--api-key KEY] [--demo-objects 2000] [--nodes 1] [--version 1.40.0]
       --port          TCP port (0 = any free port); default 8079
+      --grpc-port     serve Weaviate's gRPC API (weaviate.v1, grpc.health.v1; HTTP/2 cleartext) on this
+                      port (0 = any free port); default: no gRPC server
       --host          IP address to listen on; default 127.0.0.1
       --api-key       require "Authorization: Bearer KEY" on /v1 (live/ready excepted)
       --demo-objects  deterministic demo Memory objects to load; default 2000 (0 = none, at most 2500)
@@ -29,6 +31,7 @@ try
         switch (args[i])
         {
             case "--port": options.Port = Int(); break;
+            case "--grpc-port": options.GrpcPort = Int(); break;
             case "--host": options.Host = Value(); break;
             case "--api-key": options.ApiKey = Value(); break;
             case "--demo-objects": options.DemoObjects = Int(); break;
@@ -73,6 +76,8 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 });
 
 Console.WriteLine($"Weaviate emulator listening on {emulator.Url.ToString().TrimEnd('/')}");
+if (emulator.GrpcUrl is { } grpcUrl)
+    Console.WriteLine($"Weaviate emulator gRPC on {grpcUrl.ToString().TrimEnd('/')}");
 await stop.Task;
 await emulator.StopAsync();
 return 0;

@@ -6,7 +6,7 @@ namespace Orchestra.WeaviateEmulator.Tests;
 /// One emulator for the read-only tests: the 2,000 demo memories plus small classes loaded through the
 /// real protocol (POST /v1/schema, POST /v1/batch/objects, both validated against the spec):
 /// <c>Cosine_Class</c>, <c>Dot_Class</c>, <c>L2Squared_Class</c> with the vectors of Weaviate's own distance tests
-/// (ENDPOINTS.md §8), and <c>Filter_Class</c> for where filters.
+/// (ENDPOINTS.md §8), and <c>Filter_Class</c> for where filters. It serves gRPC too (<see cref="RunningEmulator.GrpcUrl"/>).
 /// </summary>
 public sealed class SharedEmulator : IAsyncLifetime
 {
@@ -24,7 +24,7 @@ public sealed class SharedEmulator : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Emulator = await RunningEmulator.StartAsync(new EmulatorOptions { DemoObjects = DemoCount });
+        Emulator = await RunningEmulator.StartAsync(new EmulatorOptions { DemoObjects = DemoCount, GrpcPort = 0 });
         Client = Emulator.CreateClient();
 
         foreach (var (name, distance) in new[] { ("Cosine_Class", "cosine"), ("Dot_Class", "dot"), ("L2Squared_Class", "l2-squared") })

@@ -38,29 +38,13 @@ internal sealed class GraphQLExecutor(EmulatorStore store)
 
     private sealed record Selection(string Key, string Kind, PropertyDef? Property = null, List<(string Key, string Name)>? Sub = null);
 
-    private sealed class NearArgs
-    {
-        public float[]? Vector;
-        public string? ObjectId;
-        public double? Distance;
-        public double Certainty;
-    }
-
     private sealed class GetPlan
     {
         public required string Key;
         public required ClassState Class;
         public required GraphQLField Field;
         public required List<Selection> Selections;
-        public WhereClause? Where;
-        public long? Limit;
-        public long Offset;
-        public string? After;
-        public List<(string Property, bool Descending)>? Sort;
-        public NearArgs? NearVector;
-        public NearArgs? NearObject;
-        public (string Query, List<string>? Properties)? Bm25;
-        public (string Query, double Alpha, float[]? Vector, string Fusion, List<string>? Properties)? Hybrid;
+        public required ObjectQuery Query;
     }
 
     private sealed class AggregatePlan
@@ -292,7 +276,11 @@ internal sealed class GraphQLExecutor(EmulatorStore store)
             Class = cls,
             Field = field,
             Selections = PlanObjectSelections(context, cls, field),
+            Query = new ObjectQuery { Class = cls },
         };
+        var query = plan.Query;
+        // Certainty is an error on a non-cosine class when _additional asks for it (the gRPC API leaves it out instead).
+        query.CertaintyRequired = plan.Selections.Any(s => s.Kind == "additional" && s.Sub!.Any(x => x.Name == "certainty"));
         foreach (var argument in field.Arguments?.Items ?? [])
         {
             var name = argument.Name.StringValue;
@@ -305,19 +293,19 @@ internal sealed class GraphQLExecutor(EmulatorStore store)
             switch (name)
             {
                 case "where":
-                    plan.Where = ReadWhere(reader, value, null);
+                    query.Where = ReadWhere(reader, value, null);
                     break;
                 case "limit":
-                    plan.Limit = reader.Int(value);
+                    query.Limit = reader.Int(value);
                     break;
                 case "offset":
-                    plan.Offset = reader.Int(value);
+                    query.Offset = reader.Int(value);
                     break;
                 case "after":
-                    plan.After = reader.String(value);
+                    query.After = reader.String(value);
                     break;
                 case "sort":
-                    plan.Sort = reader.List(value, item =>
+                    query.Sort = reader.List(value, item =>
                     {
                         var o = reader.Object(item, $"GetObjects{cls.Name}SortInpObj", SortFields);
                         var path = o["path"] is { } p ? reader.List(p, x => reader.String(x, "path")) : [];
@@ -330,8 +318,8 @@ internal sealed class GraphQLExecutor(EmulatorStore store)
                 case "nearVector":
                 {
                     var o = reader.Object(value, "NearVectorInpObj", NearVectorFields);
-                    plan.NearVector = ReadNear(reader, o);
-                    plan.NearVector.Vector = o["vector"] is { } v and not GqlNull
+                    query.NearVector = ReadNear(reader, o);
+                    query.NearVector.Vector = o["vector"] is { } v and not GqlNull
                         ? ReadVector(reader, v, "vector")
                         : throw reader.Fail("Expected \"[Float]!\", found null.", "vector");
                     break;
@@ -339,32 +327,32 @@ internal sealed class GraphQLExecutor(EmulatorStore store)
                 case "nearObject":
                 {
                     var o = reader.Object(value, "NearObjectInpObj", NearObjectFields);
-                    plan.NearObject = ReadNear(reader, o);
+                    query.NearObject = ReadNear(reader, o);
                     if (o["id"] is { } id and not GqlNull)
-                        plan.NearObject.ObjectId = reader.String(id, "id");
+                        query.NearObject.ObjectId = reader.String(id, "id");
                     else if (o["beacon"] is { } beacon and not GqlNull)
-                        plan.NearObject.ObjectId = reader.String(beacon, "beacon").Split('/')[^1];
+                        query.NearObject.ObjectId = reader.String(beacon, "beacon").Split('/')[^1];
                     break;
                 }
                 case "bm25":
                 {
                     var o = reader.Object(value, "Bm25InpObj", Bm25Fields);
-                    var query = o["query"] is { } q and not GqlNull ? reader.String(q, "query") : "";
+                    var text = o["query"] is { } q and not GqlNull ? reader.String(q, "query") : "";
                     var properties = o["properties"] is { } p and not GqlNull ? reader.List(p, x => reader.String(x, "properties")) : null;
-                    plan.Bm25 = (query, properties);
+                    query.Bm25 = (text, properties);
                     break;
                 }
                 case "hybrid":
                 {
                     var o = reader.Object(value, "HybridInpObj", HybridFields);
-                    var query = o["query"] is { } q and not GqlNull ? reader.String(q, "query") : "";
+                    var text = o["query"] is { } q and not GqlNull ? reader.String(q, "query") : "";
                     var alpha = o["alpha"] is { } a and not GqlNull ? reader.Float(a, "alpha") : 0.75;
                     var vector = o["vector"] is { } v and not GqlNull ? ReadVector(reader, v, "vector") : null;
                     var fusion = o["fusionType"] is { } f and not GqlNull ? reader.Enum(f, "FusionEnum", FusionTypes, "fusionType") : "relativeScoreFusion";
                     var properties = o["properties"] is { } p and not GqlNull ? reader.List(p, x => reader.String(x, "properties")) : null;
                     if (o["targetVectors"] is GqlList { Items.Count: > 0 })
                         throw reader.Fail("named vectors (targetVectors) are not supported by the Weaviate emulator.", "targetVectors");
-                    plan.Hybrid = (query, alpha, vector, fusion, properties);
+                    query.Hybrid = (text, alpha, vector, fusion, properties);
                     break;
                 }
             }
@@ -557,133 +545,13 @@ internal sealed class GraphQLExecutor(EmulatorStore store)
     {
         try
         {
-            return new JsonArray(RunGet(plan).Select(hit => (JsonNode?)Render(plan, hit)).ToArray());
+            return new JsonArray(ObjectSearch.Run(store, plan.Query, DefaultLimit).Select(hit => (JsonNode?)Render(plan, hit)).ToArray());
         }
         catch (Exception e) when (e is SearchException or FilterException)
         {
             context.Errors.Add(ErrorAt(context, e.Message, plan.Field.Location.Start, [rootKey, plan.Key]));
             return null;
         }
-    }
-
-    private List<Hit> RunGet(GetPlan plan)
-    {
-        var cls = plan.Class;
-        var searches = new[] { plan.NearVector is not null, plan.NearObject is not null, plan.Bm25 is not null, plan.Hybrid is not null }.Count(x => x);
-        if (searches > 1)
-            throw new SearchException(plan.Bm25 is not null && (plan.NearVector is not null || plan.NearObject is not null)
-                ? "conflict: both near<Media> and keyword-based (bm25) arguments present, choose one"
-                : "conflict: only one of nearVector, nearObject, bm25 and hybrid can be used in one query");
-
-        var near = plan.NearVector ?? plan.NearObject;
-        var wantsCertainty = plan.Selections.Any(s => s.Kind == "additional" && s.Sub!.Any(x => x.Name == "certainty"));
-        if ((wantsCertainty || near is { Certainty: not 0 }) && cls.Distance != "cosine")
-            throw new SearchException($"can't compute and return certainty when vector index is configured with {cls.Distance} distance");
-        if (near is { Distance: not null, Certainty: not 0 })
-            throw new SearchException("cannot provide distance and certainty");
-
-        if (plan.After is not null)
-        {
-            // entities/filters/cursor_validator.go and the explorer's validateCursor, in that order.
-            const string prefix = "cursor api: invalid 'after' parameter: ";
-            if (searches > 0)
-                throw new SearchException(prefix + "other params cannot be set with after and limit parameters");
-            var conflicts = new List<string>();
-            if (plan.Offset > 0) conflicts.Add("offset");
-            if (plan.Sort is not null) conflicts.Add("sort");
-            if (plan.Where is not null) conflicts.Add("where");
-            if (conflicts.Count > 0)
-                throw new SearchException(prefix + string.Join(",", conflicts) + " cannot be set with after and limit parameters");
-            if (plan.After.Length > 0 && !Guid.TryParse(plan.After, out _))
-                throw new SearchException(prefix + $"after parameter '{plan.After}' is not a valid uuid");
-            if (plan.Limit is null)
-                throw new SearchException(prefix + "limit parameter must be set");
-        }
-
-        var filter = plan.Where is null ? null : WhereFilter.Compile(cls, plan.Where);
-        var hasThreshold = near is not null && (near.Distance is not null || near.Certainty != 0);
-        var limit = plan.Limit ?? (hasThreshold ? MaximumResults : DefaultLimit);
-        if (limit < 0 || plan.Offset < 0 || plan.Offset + limit > MaximumResults)
-            throw new SearchException(
-                $"query maximum results exceeded: the total limit calculated from the provided offset '{plan.Offset}' and limit '{limit}' " +
-                $"exceeds the configured value for QUERY_MAXIMUM_RESULTS '{MaximumResults}'. " +
-                "If you've supplied a negative offset or limit, this may be an underflow error");
-
-        IEnumerable<Hit> hits;
-        if (plan.NearObject is { } nearObject)
-        {
-            var vector = FindVector(cls, nearObject.ObjectId);
-            hits = NearVector(cls, vector, nearObject, filter);
-        }
-        else if (plan.NearVector is { } nearVector)
-            hits = NearVector(cls, nearVector.Vector!, nearVector, filter);
-        else if (plan.Bm25 is { } bm25)
-        {
-            if (bm25.Query.Length == 0)
-                throw new SearchException("keyword search (bm25) must have query set");
-            hits = SearchEngine.Bm25(cls, bm25.Query, SearchEngine.ResolveProperties(cls, bm25.Properties), filter);
-        }
-        else if (plan.Hybrid is { } hybrid)
-        {
-            if (hybrid.Alpha is < 0 or > 1)
-                throw new SearchException($"alpha should be between 0.0 and 1.0, got {hybrid.Alpha}");
-            hits = SearchEngine.Hybrid(cls, hybrid.Query, hybrid.Alpha, hybrid.Vector, hybrid.Fusion,
-                SearchEngine.ResolveProperties(cls, hybrid.Properties), filter, (int)Math.Max(DefaultLimit, plan.Offset + limit));
-        }
-        else if (plan.After is not null)
-        {
-            var after = plan.After.Length == 0 ? "" : Guid.Parse(plan.After).ToString("D");
-            hits = cls.ById.Where(o => string.CompareOrdinal(o.IdString, after) > 0).Select(o => new Hit(o));
-        }
-        else
-        {
-            IEnumerable<StoredObject> objects = SearchEngine.Filtered(cls, filter, byId: true);
-            if (plan.Sort is { } sort)
-                objects = Sort(cls, objects, sort);
-            hits = objects.Select(o => new Hit(o));
-        }
-        return hits.Skip((int)plan.Offset).Take((int)limit).ToList();
-    }
-
-    private static IEnumerable<Hit> NearVector(ClassState cls, float[] vector, NearArgs near, Func<StoredObject, bool>? filter)
-    {
-        float? maxDistance = near.Distance is { } d ? (float)d
-            : near.Certainty != 0 ? VectorMath.DistanceFromCertainty(near.Certainty)
-            : null;
-        return SearchEngine.NearVector(cls, vector, filter, maxDistance);
-    }
-
-    private float[] FindVector(ClassState cls, string? id)
-    {
-        if (id is null || !Guid.TryParse(id, out var guid))
-            throw new SearchException($"nearObject params: invalid id '{id}'");
-        StoredObject? found = null;
-        if (!cls.Objects.TryGetValue(guid, out found))
-            found = store.AllClasses.Select(c => c.Objects.GetValueOrDefault(guid)).FirstOrDefault(o => o is not null);
-        if (found is null)
-            throw new SearchException($"explorer: get class: vectorize params: nearObject params: vector not found: object with id '{guid:D}' does not exist");
-        return found.Vector ?? throw new SearchException($"nearObject params: object with id '{guid:D}' has no vector");
-    }
-
-    private static IEnumerable<StoredObject> Sort(ClassState cls, IEnumerable<StoredObject> objects, List<(string Property, bool Descending)> sort)
-    {
-        IOrderedEnumerable<StoredObject>? ordered = null;
-        foreach (var (property, descending) in sort)
-        {
-            Func<StoredObject, IComparable?> key = property switch
-            {
-                "_id" or "id" => o => o.IdString,
-                "_creationTimeUnix" => o => o.CreationTimeUnix,
-                "_lastUpdateTimeUnix" => o => o.LastUpdateTimeUnix,
-                _ when cls.Property(property) is { IsArray: false } => o => o.Values.GetValueOrDefault(property) as IComparable,
-                _ => throw new SearchException($"invalid 'sort' parameter: sort parameter at position 0: no such prop with name '{property}' found in class '{cls.Name}' in the schema. Check your schema files for which properties in this class are available"),
-            };
-            var comparer = Comparer<IComparable?>.Create((a, b) => a is null ? (b is null ? 0 : -1) : b is null ? 1 : a.CompareTo(b));
-            ordered = ordered is null
-                ? descending ? objects.OrderByDescending(key, comparer) : objects.OrderBy(key, comparer)
-                : descending ? ordered.ThenByDescending(key, comparer) : ordered.ThenBy(key, comparer);
-        }
-        return ordered ?? objects;
     }
 
     private static JsonObject Render(GetPlan plan, Hit hit)
@@ -755,65 +623,19 @@ internal sealed class GraphQLExecutor(EmulatorStore store)
         }
     }
 
-    private static JsonNode? AggregateProperty(ClassState cls, PropertyDef prop, List<StoredObject> objects, string field)
+    private static JsonNode? AggregateProperty(ClassState cls, PropertyDef prop, List<StoredObject> objects, string field) => field switch
     {
-        var values = objects
-            .Where(o => o.Values.ContainsKey(prop.Name))
-            .SelectMany(o => o.Values[prop.Name] is Array array ? array.Cast<object>() : [o.Values[prop.Name]])
-            .ToList();
-        if (field == "count")
-            return values.Count;
-        if (field == "type")
-            return prop.DataType;
-        if (field == "__typename")
-            return $"Aggregate{cls.Name}{prop.Name}Obj";
-        if (values.Count == 0)
-            return null;
-        switch (prop.BaseType)
+        "type" => prop.DataType,
+        "__typename" => $"Aggregate{cls.Name}{prop.Name}Obj",
+        _ => Aggregation.Compute(prop, Aggregation.Values(prop, objects), field) switch
         {
-            case "int":
-            case "number":
-            {
-                var numbers = values.Select(v => Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture)).OrderBy(x => x).ToList();
-                return field switch
-                {
-                    "minimum" => numbers[0],
-                    "maximum" => numbers[^1],
-                    "sum" => numbers.Sum(),
-                    "mean" => numbers.Average(),
-                    "median" => numbers.Count % 2 == 1 ? numbers[numbers.Count / 2] : (numbers[numbers.Count / 2 - 1] + numbers[numbers.Count / 2]) / 2,
-                    "mode" => numbers.GroupBy(x => x).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key,
-                    _ => null,
-                };
-            }
-            case "date":
-            {
-                var dates = values.Cast<DateTimeOffset>().OrderBy(x => x).ToList();
-                return field switch
-                {
-                    "minimum" => PropertyValues.FormatDate(dates[0]),
-                    "maximum" => PropertyValues.FormatDate(dates[^1]),
-                    "median" => PropertyValues.FormatDate(dates[dates.Count / 2]),
-                    "mode" => PropertyValues.FormatDate(dates.GroupBy(x => x).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key),
-                    _ => null,
-                };
-            }
-            case "boolean":
-            {
-                var trues = values.Count(v => (bool)v);
-                return field switch
-                {
-                    "totalTrue" => trues,
-                    "totalFalse" => values.Count - trues,
-                    "percentageTrue" => (double)trues / values.Count,
-                    "percentageFalse" => (double)(values.Count - trues) / values.Count,
-                    _ => null,
-                };
-            }
-            default:
-                return null;
-        }
-    }
+            null => null,
+            int count => count,
+            double number => number,
+            DateTimeOffset date => PropertyValues.FormatDate(date),
+            var other => throw new InvalidOperationException(other.GetType().Name),
+        },
+    };
 
     // ------------------------------------------------------------------ errors
 

@@ -34,6 +34,12 @@ public sealed class FaultSettings
     [JsonPropertyName("dropConnections")] public bool? DropConnections { get; set; }
     [JsonPropertyName("readyUnavailable")] public bool? ReadyUnavailable { get; set; }
     [JsonPropertyName("pathPrefix")] public string? PathPrefix { get; set; }
+    /// <summary>A gRPC status name ("UNAVAILABLE", "INTERNAL", …): every weaviate.v1 call answers it (health exempt).</summary>
+    [JsonPropertyName("grpcStatus")] public string? GrpcStatus { get; set; }
+    /// <summary>The gRPC port closes new connections and fails calls on open ones: clients see UNAVAILABLE (health too).</summary>
+    [JsonPropertyName("grpcDown")] public bool? GrpcDown { get; set; }
+    /// <summary>grpc.health.v1.Health/Check answers NOT_SERVING.</summary>
+    [JsonPropertyName("grpcNotServing")] public bool? GrpcNotServing { get; set; }
     /// <summary>Node name → HEALTHY | UNHEALTHY | UNAVAILABLE | TIMEOUT.</summary>
     [JsonPropertyName("nodeStatus")] public Dictionary<string, string>? NodeStatus { get; set; }
     [JsonPropertyName("readOnlyShards")] public List<ShardRef>? ReadOnlyShards { get; set; }
@@ -51,6 +57,9 @@ public sealed class FaultSettings
 /// <item><see cref="DropConnections"/>: abort the connection without an answer (health endpoints too).</item>
 /// <item><see cref="ReadyUnavailable"/>: <c>/v1/.well-known/ready</c> answers 503.</item>
 /// <item><see cref="PathPrefix"/>: when set, StatusCode / MalformedJson / DropConnections only hit paths starting with it (e.g. "/v1/graphql").</item>
+/// <item><see cref="GrpcStatus"/>: answer weaviate.v1 gRPC calls with this status and <see cref="StatusMessage"/> (health exempt; <see cref="PathPrefix"/> matches the method, e.g. "/weaviate.v1.Weaviate/Search").</item>
+/// <item><see cref="GrpcDown"/>: the gRPC port closes new connections and answers UNAVAILABLE on open ones (health too); <see cref="LatencyMs"/> delays gRPC calls as well.</item>
+/// <item><see cref="GrpcNotServing"/>: the gRPC health check answers NOT_SERVING.</item>
 /// <item><see cref="SetNodeStatus"/>: report a node UNHEALTHY, or as an UNAVAILABLE / TIMEOUT stub.</item>
 /// <item><see cref="SetShardReadOnly"/>: a READONLY shard (writes to it fail; PUT /v1/schema/{class}/shards/{shard} READY undoes it).</item>
 /// </list>
@@ -68,6 +77,9 @@ public sealed class EmulatorFaults
     private bool _dropConnections;
     private bool _readyUnavailable;
     private string? _pathPrefix;
+    private Grpc.Core.StatusCode? _grpcStatus;
+    private bool _grpcDown;
+    private bool _grpcNotServing;
 
     internal EmulatorFaults(EmulatorStore store) => _store = store;
 
@@ -135,6 +147,30 @@ public sealed class EmulatorFaults
         set { lock (_gate) _pathPrefix = string.IsNullOrEmpty(value) ? null : value; }
     }
 
+    /// <summary>A gRPC status other than OK, or null for none.</summary>
+    public Grpc.Core.StatusCode? GrpcStatus
+    {
+        get { lock (_gate) return _grpcStatus; }
+        set
+        {
+            if (value == Grpc.Core.StatusCode.OK)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "a gRPC status other than OK");
+            lock (_gate) _grpcStatus = value;
+        }
+    }
+
+    public bool GrpcDown
+    {
+        get { lock (_gate) return _grpcDown; }
+        set { lock (_gate) _grpcDown = value; }
+    }
+
+    public bool GrpcNotServing
+    {
+        get { lock (_gate) return _grpcNotServing; }
+        set { lock (_gate) _grpcNotServing = value; }
+    }
+
     public void SetNodeStatus(string node, NodeHealth health)
     {
         if (!_store.NodeNames.Contains(node))
@@ -175,6 +211,9 @@ public sealed class EmulatorFaults
             _dropConnections = false;
             _readyUnavailable = false;
             _pathPrefix = null;
+            _grpcStatus = null;
+            _grpcDown = false;
+            _grpcNotServing = false;
             _nodes.Clear();
         }
         _store.ResetShardStatuses();
@@ -197,6 +236,9 @@ public sealed class EmulatorFaults
                 DropConnections = _dropConnections,
                 ReadyUnavailable = _readyUnavailable,
                 PathPrefix = _pathPrefix,
+                GrpcStatus = _grpcStatus is { } grpcStatus ? GrpcStatusName(grpcStatus) : null,
+                GrpcDown = _grpcDown,
+                GrpcNotServing = _grpcNotServing,
                 NodeStatus = _store.NodeNames.ToDictionary(n => n, n => ToWire(_nodes.GetValueOrDefault(n, NodeHealth.Healthy))),
                 ReadOnlyShards = readOnly,
             };
@@ -216,6 +258,7 @@ public sealed class EmulatorFaults
             throw new ArgumentException("statusCode must be between 400 and 599");
         if (settings.RetryAfterSeconds is < 0)
             throw new ArgumentException("retryAfterSeconds must be ≥ 0");
+        var grpcStatus = settings.GrpcStatus is { Length: > 0 } name ? ParseGrpcStatus(name) : (Grpc.Core.StatusCode?)null;
         var nodes = new Dictionary<string, NodeHealth>();
         foreach (var (node, status) in settings.NodeStatus ?? [])
         {
@@ -242,6 +285,9 @@ public sealed class EmulatorFaults
             if (settings.DropConnections is { } drop) _dropConnections = drop;
             if (settings.ReadyUnavailable is { } ready) _readyUnavailable = ready;
             if (settings.PathPrefix is { } prefix) _pathPrefix = prefix.Length == 0 ? null : prefix;
+            if (settings.GrpcStatus is not null) _grpcStatus = grpcStatus;
+            if (settings.GrpcDown is { } down) _grpcDown = down;
+            if (settings.GrpcNotServing is { } notServing) _grpcNotServing = notServing;
             foreach (var (node, health) in nodes)
             {
                 if (health == NodeHealth.Healthy)
@@ -272,6 +318,16 @@ public sealed class EmulatorFaults
         var prefix = PathPrefix;
         return prefix is null || path.StartsWith(prefix, StringComparison.Ordinal);
     }
+
+    /// <summary>"UNAVAILABLE", "DEADLINE_EXCEEDED", … (gRPC's own names).</summary>
+    public static string GrpcStatusName(Grpc.Core.StatusCode code) =>
+        string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+
+    public static Grpc.Core.StatusCode ParseGrpcStatus(string name) =>
+        Enum.GetValues<Grpc.Core.StatusCode>().Where(c => c != Grpc.Core.StatusCode.OK)
+            .FirstOrDefault(c => GrpcStatusName(c) == name.ToUpperInvariant(), Grpc.Core.StatusCode.OK) is var code and not Grpc.Core.StatusCode.OK
+            ? code
+            : throw new ArgumentException($"unknown gRPC status '{name}' (e.g. UNAVAILABLE, INTERNAL, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED; not OK)");
 
     public static string ToWire(NodeHealth health) => health switch
     {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,10 @@ public sealed class EmulatorOptions
 {
     /// <summary>TCP port; 0 = any free port (read <see cref="RunningEmulator.Url"/>).</summary>
     public int Port { get; set; }
+
+    /// <summary>Port of the gRPC API (weaviate.v1 and grpc.health.v1, HTTP/2 cleartext); 0 = any free port
+    /// (read <see cref="RunningEmulator.GrpcUrl"/>); null = no gRPC server.</summary>
+    public int? GrpcPort { get; set; }
 
     /// <summary>IP address to listen on ("127.0.0.1", "::1", "0.0.0.0", …; "localhost" = 127.0.0.1).</summary>
     public string Host { get; set; } = "127.0.0.1";
@@ -51,11 +56,15 @@ public static class WeaviateEmulator
 public sealed class RunningEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly WebApplication? _grpcApp;
     private int _stopped;
 
-    private RunningEmulator(WebApplication app, Uri url, EmulatorStore store, EmulatorFaults faults, EmulatorOptions options)
+    private RunningEmulator(WebApplication app, Uri url, WebApplication? grpcApp, Uri? grpcUrl, EmulatorStore store, EmulatorFaults faults,
+        EmulatorOptions options)
     {
         _app = app;
+        _grpcApp = grpcApp;
+        GrpcUrl = grpcUrl;
         Url = url;
         Store = store;
         Faults = faults;
@@ -64,6 +73,9 @@ public sealed class RunningEmulator : IAsyncDisposable
 
     /// <summary>Base URL, e.g. <c>http://127.0.0.1:41234/</c> (what WEAVIATE_URL should be).</summary>
     public Uri Url { get; }
+
+    /// <summary>The gRPC API's address, e.g. <c>http://127.0.0.1:41235</c> (what WEAVIATE_GRPC_URL should be); null without one.</summary>
+    public Uri? GrpcUrl { get; }
 
     public EmulatorStore Store { get; }
 
@@ -86,6 +98,8 @@ public sealed class RunningEmulator : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         if (options.Port is < 0 or > 65535)
             throw new ArgumentOutOfRangeException(nameof(options), options.Port, "Port must be between 0 and 65535");
+        if (options.GrpcPort is < 0 or > 65535)
+            throw new ArgumentOutOfRangeException(nameof(options), options.GrpcPort, "GrpcPort must be between 0 and 65535");
         if (options.DemoObjects is < 0 or > DemoData.Capacity)
             throw new ArgumentOutOfRangeException(nameof(options), options.DemoObjects,
                 $"DemoObjects must be between 0 and {DemoData.Capacity} (the demo memories that have vectors)");
@@ -94,6 +108,7 @@ public sealed class RunningEmulator : IAsyncDisposable
         options = new EmulatorOptions
         {
             Port = options.Port,
+            GrpcPort = options.GrpcPort,
             Host = options.Host,
             ApiKey = options.ApiKey,
             DemoObjects = options.DemoObjects,
@@ -108,7 +123,31 @@ public sealed class RunningEmulator : IAsyncDisposable
         var faults = new EmulatorFaults(store);
         var context = new EmulatorContext(store, faults, options);
 
-        // An empty builder: no appsettings, no ASPNETCORE_URLS — nothing from the environment changes the emulator.
+        var app = CreateBuilder(address, options.Port, null).Build();
+        EmulatorPipeline.Configure(app, context);
+        await app.StartAsync(ct);
+        var url = BoundUrl(app);
+        if (options.GrpcPort is not { } grpcPort)
+            return new RunningEmulator(app, url, null, null, store, faults, options);
+        try
+        {
+            var (grpcApp, boundGrpcPort) = await GrpcHost.StartAsync(context, address, grpcPort, ct);
+            return new RunningEmulator(app, url, grpcApp, new Uri($"http://{url.Host}:{boundGrpcPort}"), store, faults, options);
+        }
+        catch
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// An empty builder — no appsettings, no ASPNETCORE_URLS: nothing from the environment changes the emulator —
+    /// with Kestrel on one address, routing, a short shutdown and warnings-only logging.
+    /// </summary>
+    internal static WebApplicationBuilder CreateBuilder(IPAddress address, int port, Action<ListenOptions>? listen)
+    {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(RunningEmulator).Assembly.GetName().Name,
@@ -118,20 +157,20 @@ public sealed class RunningEmulator : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(address, options.Port);
+            kestrel.Listen(address, port, o => listen?.Invoke(o));
         });
         builder.Services.AddRoutingCore();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        return builder;
+    }
 
-        var app = builder.Build();
-        EmulatorPipeline.Configure(app, context);
-        await app.StartAsync(ct);
-
-        var server = app.Services.GetRequiredService<IServer>();
-        var bound = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+    /// <summary>The address a started app listens on, with a wildcard host made a loopback one.</summary>
+    internal static Uri BoundUrl(WebApplication app)
+    {
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("the emulator started without an address");
-        return new RunningEmulator(app, new Uri(bound.Replace("[::]", "[::1]").Replace("0.0.0.0", "127.0.0.1")), store, faults, options);
+        return new Uri(bound.Replace("[::]", "[::1]").Replace("0.0.0.0", "127.0.0.1"));
     }
 
     private static IPAddress ParseHost(string host) => host switch
@@ -149,11 +188,22 @@ public sealed class RunningEmulator : IAsyncDisposable
             return;
         try
         {
-            await _app.StopAsync();
+            if (_grpcApp is not null)
+            {
+                await _grpcApp.StopAsync();
+                await _grpcApp.DisposeAsync();
+            }
         }
         finally
         {
-            await _app.DisposeAsync();
+            try
+            {
+                await _app.StopAsync();
+            }
+            finally
+            {
+                await _app.DisposeAsync();
+            }
         }
     }
 

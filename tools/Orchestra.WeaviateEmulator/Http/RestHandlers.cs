@@ -20,13 +20,15 @@ internal static class RestHandlers
 {
     public const string EmulatorModule = "orchestra-emulator";
     public const string EmulatorHostname = "http://orchestra-weaviate-emulator";
+    /// <summary>Weaviate's GRPC_MAX_MESSAGE_SIZE default: reported by /v1/meta and enforced by the gRPC port.</summary>
+    public const int GrpcMaxMessageSize = 104858000;
     private const int DefaultRestLimit = 10;   // QUERY_DEFAULTS_LIMIT (the spec says 25, the code 10)
 
     // ---------------------------------------------------------------- meta
 
     public static Task Meta(HttpContext http, EmulatorContext ctx) => Responses.Json(http, 200, new JsonObject
     {
-        ["grpcMaxMessageSize"] = 104858000,
+        ["grpcMaxMessageSize"] = GrpcMaxMessageSize,
         ["hostname"] = EmulatorHostname,
         ["modules"] = new JsonObject
         {
