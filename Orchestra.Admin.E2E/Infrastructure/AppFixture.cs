@@ -77,7 +77,8 @@ public partial class AppFixture : IAsyncLifetime
         {
             await CreateDatabaseAsync();
             Step("database created");
-            emulator = await RunningEmulator.StartAsync(new EmulatorOptions { DemoObjects = EmulatorObjects });
+            // With its gRPC API too: the app searches over gRPC, as Weaviate's current clients do (SearchProtocol auto).
+            emulator = await RunningEmulator.StartAsync(new EmulatorOptions { DemoObjects = EmulatorObjects, GrpcPort = 0 });
             Step("Weaviate emulator started");
             await SeedAsync();
             Step("seed-demo finished");
@@ -128,6 +129,7 @@ public partial class AppFixture : IAsyncLifetime
     {
         ["POSTGRES_DSN"] = StackDsn(server!.ConnectionStringFor(DatabaseName)),
         ["WEAVIATE_URL"] = Emulator.Url.ToString(),
+        ["WEAVIATE_GRPC_URL"] = Emulator.GrpcUrl?.ToString(),
         ["WEAVIATE_API_KEY"] = null,
         // A Weaviate that comes back is called again after 2 s, not the default 15 s.
         ["OrchestraAdmin__Weaviate__CircuitBreakerBreakSeconds"] = "2",
@@ -196,7 +198,7 @@ public partial class AppFixture : IAsyncLifetime
     {
         var stopped = Emulator;
         await stopped.StopAsync();
-        emulator = await RunningEmulator.StartAsync(new EmulatorOptions { Port = stopped.Url.Port, Store = stopped.Store });
+        emulator = await RunningEmulator.StartAsync(new EmulatorOptions { Port = stopped.Url.Port, GrpcPort = stopped.GrpcUrl?.Port, Store = stopped.Store });
     }
 
     private async Task StartAppAsync()

@@ -72,6 +72,9 @@ public sealed class OwnStackFixture : AppFixture
     {
         environment["OrchestraAdmin__Auth__KeysDirectory"] = keysDirectory;
         environment["OrchestraAdmin__Weaviate__RequestTimeoutSeconds"] = WeaviateRequestTimeoutSeconds.ToString();
+        // The faults of WeaviateFaults are REST's and GraphQL's: searches take GraphQL here. The gRPC client's own
+        // faults (port closed, UNAVAILABLE, INTERNAL, paused calls) are tested against the emulator's gRPC in GrpcVectorSearchTests.
+        environment["OrchestraAdmin__Weaviate__SearchProtocol"] = "graphql";
     }
 
     public override async Task DisposeAsync()

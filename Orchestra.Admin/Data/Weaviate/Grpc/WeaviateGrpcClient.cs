@@ -152,7 +152,8 @@ public sealed class WeaviateGrpcClient : IWeaviateGrpcClient, IDisposable
         }
     }
 
-    private static bool IsTransient(StatusCode status) => status is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown;
+    /// <summary>Failures of the server or the way to it; not UNKNOWN, which is how Weaviate sends a plain refusal of the request.</summary>
+    private static bool IsTransient(StatusCode status) => status is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal;
 
     /// <summary>One message per gRPC status, with Weaviate's own words where it sent any.</summary>
     private WeaviateException ToException(RpcException e, string call)
@@ -165,7 +166,8 @@ public sealed class WeaviateGrpcClient : IWeaviateGrpcClient, IDisposable
             StatusCode.Unauthenticated when string.IsNullOrEmpty(options.ApiKey) => (WeaviateErrorKind.Unauthorized, "this Weaviate requires an API key: set WEAVIATE_API_KEY"),
             StatusCode.Unauthenticated => (WeaviateErrorKind.Unauthorized, said is null ? "API key rejected" : $"API key rejected: {said}"),
             StatusCode.PermissionDenied => (WeaviateErrorKind.Forbidden, said is null ? $"permission denied for {call}" : $"permission denied: {said}"),
-            StatusCode.InvalidArgument => (WeaviateErrorKind.Rejected, said ?? $"Weaviate refused the request ({call})"),
+            // Weaviate's gRPC handlers return plain Go errors, which reach the client as UNKNOWN with Weaviate's own words.
+            StatusCode.InvalidArgument or StatusCode.Unknown => (WeaviateErrorKind.Rejected, said ?? $"Weaviate refused the request ({call})"),
             StatusCode.NotFound => (WeaviateErrorKind.NotFound, said ?? $"not found ({call})"),
             StatusCode.Unimplemented => (WeaviateErrorKind.Rejected, $"this Weaviate does not serve {call} over gRPC{(said is null ? "" : $": {said}")}"),
             _ => (WeaviateErrorKind.ServerError, $"Weaviate's gRPC endpoint answered {e.StatusCode}{(said is null ? "" : $": {said}")}"),
