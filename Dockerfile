@@ -8,6 +8,8 @@ ARG LOCAL_EMBEDDINGS=true
 ARG TARGETARCH=amd64
 WORKDIR /src
 COPY Orchestra.Admin/Orchestra.Admin.csproj Orchestra.Admin/
+# Weaviate's gRPC contract, compiled to C# at build time (Grpc.Tools).
+COPY Orchestra.WeaviateProtocol/ Orchestra.WeaviateProtocol/
 RUN RID=linux-$( [ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64 ) \
  && dotnet restore Orchestra.Admin/Orchestra.Admin.csproj -r $RID -p:LocalEmbeddings=$LOCAL_EMBEDDINGS
 COPY Orchestra.Admin/ Orchestra.Admin/

@@ -23,6 +23,10 @@ public sealed class WeaviatePageTests(AppFixture app) : E2ETest(app)
         var shards = Panel(page, "Shards");
         await Expect(shards.GetByRole(AriaRole.Row).Filter(new() { HasText = "Memory" })).ToContainTextAsync("READY");
         await Expect(Panel(page, "Server").GetByTestId("emulator-badge")).ToBeVisibleAsync();
+        // The gRPC endpoint beside REST, on the page and in the top bar.
+        await Expect(Panel(page, "Server").GetByTestId("grpc-state")).ToHaveTextAsync("gRPC serving");
+        await Expect(Panel(page, "Server")).ToContainTextAsync(App.Emulator.GrpcUrl!.GetLeftPart(UriPartial.Authority));
+        await Expect(page.GetByRole(AriaRole.Status, new() { Name = "Backend connections" }).Locator("[aria-label^='Weaviate gRPC: connected']")).ToBeVisibleAsync();
     });
 
     [Fact]

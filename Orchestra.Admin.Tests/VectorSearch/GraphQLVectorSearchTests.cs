@@ -94,7 +94,7 @@ public sealed class GraphQLVectorSearchTests
         var services = new ServiceCollection();
         Orchestra.Admin.Features.Weaviate.WeaviateFeatureRegistration.AddWeaviateMonitoring(services, new Orchestra.Admin.Hosting.OrchestraAdminOptions());
         var registration = Assert.Single(services, d => d.ServiceType == typeof(IVectorSearch));
-        Assert.Equal(typeof(GraphQLVectorSearch), registration.ImplementationType);
+        Assert.Equal(typeof(ProtocolVectorSearch), registration.ImplementationType);
         Assert.Equal(ServiceLifetime.Scoped, registration.Lifetime);
     }
 }

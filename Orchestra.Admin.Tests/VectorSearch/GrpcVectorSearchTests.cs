@@ -43,7 +43,7 @@ public sealed class GrpcVectorSearchTests : IAsyncLifetime
             },
         };
         return new ServiceCollection().AddLogging().AddSingleton(MsOptions.Create(settings)).AddWeaviateClient(settings)
-            .AddScoped<ProtocolVectorSearch>().BuildServiceProvider();
+            .AddSingleton<SearchProtocolChoice>().AddScoped<ProtocolVectorSearch>().BuildServiceProvider();
     }
 
     private GrpcVectorSearch Grpc(IServiceProvider? provider = null)
@@ -195,9 +195,10 @@ public sealed class GrpcVectorSearchTests : IAsyncLifetime
         }
 
         emulator.Faults.GrpcNotServing = true;
+        await using var fresh = Services(); // the health answer is kept for 30 s: a new app asks again
         try
         {
-            using var scope = services.CreateScope();
+            using var scope = fresh.CreateScope();
             var fallback = await scope.ServiceProvider.GetRequiredService<ProtocolVectorSearch>().SearchAsync(Request("bm25"));
             Assert.Equal("GraphQL", fallback.Protocol);
             Assert.Equal($"gRPC at {emulator.GrpcUrl!.GetLeftPart(UriPartial.Authority)} is not usable (the gRPC health check answered NotServing)", fallback.FallbackReason);
@@ -225,5 +226,33 @@ public sealed class GrpcVectorSearchTests : IAsyncLifetime
         await using var graphqlOnly = Services(protocol: "graphql");
         var result = await graphqlOnly.CreateScope().ServiceProvider.GetRequiredService<ProtocolVectorSearch>().SearchAsync(Request("bm25"));
         Assert.Equal(("GraphQL", (string?)null), (result.Protocol, result.FallbackReason));
+    }
+
+    [Fact]
+    public async Task The_top_bars_gRPC_state_is_up_when_SERVING_amber_when_not_and_down_with_the_endpoint_named_when_the_port_is_closed()
+    {
+        var health = new Orchestra.Admin.Features.Health.BackendHealth(Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1;Port=1"),
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrchestraAdminOptions>>(), services, TimeProvider.System);
+        var timeout = TimeSpan.FromSeconds(5);
+        var endpoint = emulator.GrpcUrl!.GetLeftPart(UriPartial.Authority);
+
+        Assert.Equal(Orchestra.Admin.Features.Health.BackendStatus.Up, (await health.ProbeWeaviateGrpcAsync(timeout)).Status);
+        try
+        {
+            emulator.Faults.GrpcNotServing = true;
+            var amber = await health.ProbeWeaviateGrpcAsync(timeout);
+            Assert.Equal((Orchestra.Admin.Features.Health.BackendStatus.Degraded, $"{endpoint}: the gRPC health check answered NotServing"), (amber.Status, amber.Detail));
+            emulator.Faults.GrpcNotServing = false;
+            emulator.Faults.GrpcDown = true;
+            var down = await health.ProbeWeaviateGrpcAsync(timeout);
+            Assert.Equal(Orchestra.Admin.Features.Health.BackendStatus.Down, down.Status);
+            Assert.StartsWith($"{endpoint}: no answer: ", down.Detail);
+        }
+        finally
+        {
+            emulator.Faults.GrpcNotServing = false;
+            emulator.Faults.GrpcDown = false;
+        }
+        Assert.Equal("Weaviate gRPC", health.WeaviateGrpc.Name);
     }
 }

@@ -47,6 +47,8 @@ public sealed class BackendHealth(
 
     public BackendState Postgres { get; private set; } = BackendState.Initial("PostgreSQL", configured: true);
     public BackendState Weaviate { get; private set; } = BackendState.Initial("Weaviate", options.Value.Weaviate.IsConfigured);
+    /// <summary>Weaviate's gRPC endpoint, beside REST: a closed gRPC port breaks every current client of the stack.</summary>
+    public BackendState WeaviateGrpc { get; private set; } = BackendState.Initial("Weaviate gRPC", options.Value.Weaviate.IsConfigured);
 
     /// <summary>Raised after a probe changed a state; handlers must be quick and thread-safe.</summary>
     public event Action? Changed;
@@ -97,6 +99,33 @@ public sealed class BackendHealth(
             next = Next(Weaviate, BackendStatus.Down, Describe(e, timeout), null);
         }
         Set(next, isPostgres: false);
+        return next;
+    }
+
+    /// <summary>
+    /// The standard gRPC health check on Weaviate's gRPC endpoint: SERVING is up, another answer amber, no answer down
+    /// (with the endpoint named, since it is often a port nobody opened).
+    /// </summary>
+    public async Task<BackendState> ProbeWeaviateGrpcAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        if (services.GetService<Data.Weaviate.Grpc.IWeaviateGrpcClient>() is not { } grpc) return WeaviateGrpc;
+        var started = Stopwatch.GetTimestamp();
+        BackendState next;
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(timeout);
+            var health = await grpc.CheckHealthAsync(cts.Token);
+            var where = grpc.Url.GetLeftPart(UriPartial.Authority);
+            next = health.Serving ? Measured(WeaviateGrpc, started, null)
+                : Next(WeaviateGrpc, health.Answered ? BackendStatus.Degraded : BackendStatus.Down, $"{where}: {health.Detail}", null);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            next = Next(WeaviateGrpc, BackendStatus.Down, $"{grpc.Url.GetLeftPart(UriPartial.Authority)}: {Describe(e, timeout)}", null);
+        }
+        lock (gate) WeaviateGrpc = next;
+        Changed?.Invoke();
         return next;
     }
 
@@ -174,7 +203,8 @@ public sealed class BackendHealthMonitor(BackendHealth health, IOptions<Orchestr
         do
         {
             var timeout = TimeSpan.FromSeconds(Math.Min(5, options.Value.HealthProbeIntervalSeconds));
-            await Task.WhenAll(health.ProbePostgresAsync(timeout, stoppingToken), health.ProbeWeaviateAsync(timeout, stoppingToken));
+            await Task.WhenAll(health.ProbePostgresAsync(timeout, stoppingToken), health.ProbeWeaviateAsync(timeout, stoppingToken),
+                health.ProbeWeaviateGrpcAsync(timeout, stoppingToken));
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

@@ -9,6 +9,7 @@ public static class WeaviateFeatureRegistration
     public static IServiceCollection AddWeaviateMonitoring(this IServiceCollection services, OrchestraAdminOptions settings)
     {
         services.AddScoped<IWeaviateService, WeaviateService>();
+        services.AddSingleton<Data.Weaviate.Grpc.SearchProtocolChoice>();
         services.AddScoped<VectorSearch.IVectorSearch, VectorSearch.ProtocolVectorSearch>();
         services.AddScoped<VectorSearch.IRecentSearches, VectorSearch.RecentSearches>();
         services.AddSingleton<Data.Embeddings.EmbeddingProviders>();

@@ -8,7 +8,12 @@ using Orchestra.Admin.Security;
 namespace Orchestra.Admin.Features.Weaviate;
 
 /// <summary>Live/ready, the server's identity and modules; <see cref="IsEmulator"/> when it is our own emulator.</summary>
-public sealed record WeaviateServer(bool Live, bool Ready, string? Version, string? Hostname, IReadOnlyList<string> Modules, bool IsEmulator);
+public sealed record WeaviateServer(bool Live, bool Ready, string? Version, string? Hostname, IReadOnlyList<string> Modules, bool IsEmulator)
+{
+    /// <summary>Weaviate's gRPC endpoint ("http://host:50051") and what its health check said; null when not asked.</summary>
+    public Uri? GrpcUrl { get; init; }
+    public Data.Weaviate.Grpc.GrpcHealth? Grpc { get; init; }
+}
 
 /// <summary>A class of the schema with its object count (null with the reason when it could not be counted).</summary>
 public sealed record WeaviateClassSummary(WeaviateClass Class, long? ObjectCount, string? CountError);
@@ -48,7 +53,12 @@ public sealed class WeaviateService(IServiceProvider services, OperatorActions a
         var ready = await Client.IsReadyAsync(ct);
         var meta = await Client.GetMetaAsync(ct);
         var modules = meta.Modules?.Select(m => m.Key).Order(StringComparer.Ordinal).ToList() ?? [];
-        return new WeaviateServer(live, ready, meta.Version, meta.Hostname, modules, modules.Contains(EmulatorModule));
+        var grpc = services.GetService<Data.Weaviate.Grpc.IWeaviateGrpcClient>();
+        return new WeaviateServer(live, ready, meta.Version, meta.Hostname, modules, modules.Contains(EmulatorModule))
+        {
+            GrpcUrl = grpc?.Url,
+            Grpc = grpc == null ? null : await grpc.CheckHealthAsync(ct),
+        };
     }
 
     public async Task<IReadOnlyList<NodeStatus>> GetNodesAsync(CancellationToken ct = default) =>
@@ -60,11 +70,29 @@ public sealed class WeaviateService(IServiceProvider services, OperatorActions a
     {
         var schema = await Client.GetSchemaAsync(ct);
         var names = schema.Classes.Select(c => c.Name).OfType<string>().ToList();
-        var counts = names.Count == 0 ? [] : (await Client.CountObjectsAsync(names, ct)).ToDictionary(c => c.ClassName);
+        var counts = names.Count == 0 ? [] : (await CountObjectsAsync(names, ct)).ToDictionary(c => c.ClassName);
         return schema.Classes
             .OrderBy(c => c.Name, StringComparer.Ordinal)
             .Select(c => counts.TryGetValue(c.Name ?? "", out var n) ? new WeaviateClassSummary(c, n.Count, n.Error) : new WeaviateClassSummary(c, null, "not counted"))
             .ToList();
+    }
+
+    /// <summary>Each class's object count: gRPC Aggregate per class where gRPC is the protocol, else one GraphQL Aggregate for all.</summary>
+    private async Task<IReadOnlyList<ClassObjectCount>> CountObjectsAsync(IReadOnlyList<string> names, CancellationToken ct)
+    {
+        var (grpc, _) = await services.GetRequiredService<Data.Weaviate.Grpc.SearchProtocolChoice>().ChooseAsync(ct);
+        if (grpc == null) return await Client.CountObjectsAsync(names, ct);
+        return await Task.WhenAll(names.Select(async name =>
+        {
+            try
+            {
+                return new ClassObjectCount(name, await grpc.CountObjectsAsync(name, ct), null);
+            }
+            catch (WeaviateException e) when (e.Kind is WeaviateErrorKind.Rejected or WeaviateErrorKind.NotFound)
+            {
+                return new ClassObjectCount(name, null, e.Message); // that class only (e.g. multi-tenant): the others still count
+            }
+        }));
     }
 
     public async Task<WeaviateObjectPage> ListObjectsAsync(string className, int limit, Guid? after, CancellationToken ct = default)

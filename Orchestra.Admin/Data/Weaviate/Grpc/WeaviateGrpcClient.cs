@@ -10,7 +10,8 @@ using V1 = Weaviate.V1;
 namespace Orchestra.Admin.Data.Weaviate.Grpc;
 
 /// <summary>What the gRPC health check said: SERVING, or why not.</summary>
-public sealed record GrpcHealth(bool Serving, string Detail);
+/// <param name="Answered">False when nothing answered on the gRPC port (closed, no connection, no answer in time).</param>
+public sealed record GrpcHealth(bool Serving, bool Answered, string Detail);
 
 /// <summary>Weaviate's gRPC API as the dashboard uses it: searches, object counts, the health check.</summary>
 public interface IWeaviateGrpcClient
@@ -123,12 +124,14 @@ public sealed class WeaviateGrpcClient : IWeaviateGrpcClient, IDisposable
             var answer = await health.CheckAsync(new HealthCheckRequest(), headers,
                 deadline: DateTime.UtcNow.AddSeconds(options.ConnectTimeoutSeconds + 1), cancellationToken: ct);
             return answer.Status == HealthCheckResponse.Types.ServingStatus.Serving
-                ? new GrpcHealth(true, "SERVING")
-                : new GrpcHealth(false, $"the gRPC health check answered {answer.Status}");
+                ? new GrpcHealth(true, true, "SERVING")
+                : new GrpcHealth(false, true, $"the gRPC health check answered {answer.Status}");
         }
         catch (RpcException e) when (!ct.IsCancellationRequested)
         {
-            return new GrpcHealth(false, Describe(e));
+            return e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
+                ? new GrpcHealth(false, false, $"no answer: {Reason(e)}")
+                : new GrpcHealth(false, true, Describe(e));
         }
     }
 
