@@ -14,17 +14,7 @@ public sealed class LocalModelTests : IDisposable
     private async Task<float[][]> EmbedAsync(params string[] texts) =>
         (await providers.EmbedAsync("Memory", providers.ProfileFor("Memory"), 384, texts)).Vectors.ToArray();
 
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-        return 1 - dot / Math.Sqrt(na * nb);
-    }
+    private static double Cosine(float[] a, float[] b) => Orchestra.Admin.Features.VectorConsistency.ConsistencyStatistics.CosineDistance(a, b)!.Value;
 
     [Fact]
     public async Task The_same_text_gives_the_same_384_numbers_alone_or_in_a_batch()

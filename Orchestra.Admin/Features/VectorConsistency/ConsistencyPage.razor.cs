@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.WebUtilities;
 using Orchestra.Admin.Components.Controls;
 using Orchestra.Admin.Data.Embeddings;
 using Orchestra.Admin.Features.VectorSearch;
@@ -52,22 +51,9 @@ public partial class ConsistencyPage
 
     private async Task LoadClassesAsync()
     {
-        loadError = null;
-        try
-        {
-            classNames = await Search.ClassNamesAsync();
-        }
-        catch (Exception e)
-        {
-            loadError = $"The classes could not be loaded from Weaviate: {ErrorMessages.Describe(e)}";
-            classNames = null;
-            return;
-        }
-        // Reached from a class on /weaviate: ?class=Memory.
-        var query = QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query);
-        var asked = query.TryGetValue("class", out var c) ? c.ToString() : null;
-        if (asked != null && classNames.Contains(asked)) await SelectClassAsync(asked);
-        else if (classNames.Count == 1) await SelectClassAsync(classNames[0]);
+        var choice = await ClassChoice.LoadAsync(Search, Navigation);
+        (classNames, loadError) = (choice.Names, choice.Error);
+        if (choice.Selected != null) await SelectClassAsync(choice.Selected);
     }
 
     private async Task SelectClassAsync(string name)

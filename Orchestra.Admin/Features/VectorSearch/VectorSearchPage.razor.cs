@@ -59,23 +59,13 @@ public partial class VectorSearchPage
     /// </summary>
     private async Task LoadClassesAsync()
     {
-        loadError = null;
-        try
-        {
-            classNames = await Search.ClassNamesAsync();
-        }
-        catch (Exception e)
-        {
-            loadError = $"The classes could not be loaded from Weaviate: {ErrorMessages.Describe(e)}";
-            classNames = null;
-            return;
-        }
+        var choice = await ClassChoice.LoadAsync(Search, Navigation);
+        (classNames, loadError) = (choice.Names, choice.Error);
+        if (classNames == null) return;
+        if (choice.Selected != null) await SelectClassAsync(choice.Selected);
 
         // Reached from "find similar" on an object: ?class=Memory&nearObject=<id> searches at once.
         var query = QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query);
-        var cls = query.TryGetValue("class", out var c) ? c.ToString() : null;
-        if (cls != null && classNames.Contains(cls)) await SelectClassAsync(cls);
-        else if (classNames.Count == 1) await SelectClassAsync(classNames[0]);
         // Not while prerendering: the page initializes twice (prerender, then interactive) and would search twice.
         if (info != null && RendererInfo.IsInteractive && query.TryGetValue("nearObject", out var id) && !string.IsNullOrEmpty(id.ToString()))
         {
