@@ -2,7 +2,9 @@
 # Runs every test project: unit, component (bUnit), integration (real PostgreSQL) and E2E (Playwright
 # driving Chromium against the real app). The tests start what they need themselves: a throwaway
 # PostgreSQL cluster from the machine's binaries (or POSTGRES_TEST_DSN when set) and the app on a free
-# loopback port. Needs PostgreSQL binaries (initdb, pg_ctl) and /usr/bin/chromium.
+# loopback port. Needs PostgreSQL binaries (initdb, pg_ctl), /usr/bin/chromium, and Node.js 20 with npm: the emulator's
+# tests run Weaviate's own TypeScript clients against it (tools/weaviate-client-contract; npm ci from its lockfile),
+# one xUnit test per JS test, so they are in the count below.
 # Ends with one line: "N passed, N failed, N skipped", summed over all test projects.
 set -uo pipefail
 cd "$(dirname "$0")"

@@ -35,7 +35,8 @@ public sealed class AuthTests : IAsyncLifetime
         Assert.Equal(401, (int)response.StatusCode);
         Assert.Equal("{\"code\":401,\"message\": \"anonymous access not enabled. Please authenticate through one of the available methods: [API-keys]\" }",
             await response.Content.ReadAsStringAsync());
-        Assert.Null(response.Content.Headers.ContentType); // the hand-written body has no Content-Type
+        // Written without a Content-Type, which Go's server then sniffs: text/plain, not application/json.
+        Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         await OpenApiContract.Instance.AssertResponse(response, "/meta", "get");
     }
 
@@ -110,6 +111,7 @@ public sealed class AuthTests : IAsyncLifetime
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "anything");
         using var withHeader = await client.GetAsync("v1/meta");
         Assert.Equal(401, (int)withHeader.StatusCode);
-        Assert.StartsWith("no authentication scheme is configured", (await withHeader.ReadJson())!["message"]!.GetValue<string>());
+        Assert.Equal("no authentication scheme is configured (API Key or OIDC), but an 'Authorization' header was provided. " +
+            "Please configure an auth scheme or remove the header for anonymous access", (await withHeader.ReadJson())!["message"]!.GetValue<string>());
     }
 }

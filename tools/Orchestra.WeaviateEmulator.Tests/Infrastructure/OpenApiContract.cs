@@ -165,6 +165,9 @@ public sealed class OpenApiContract
         // ENDPOINTS.md §5: Statistics.leaderId / leaderAddress are declared object (Go interface{}), sent as strings.
         Property("Statistics", "leaderId")["type"] = new JsonArray("object", "string");
         Property("Statistics", "leaderAddress")["type"] = new JsonArray("object", "string");
+        // go-swagger turns the bare "type: object" definition JsonObject into Go's interface{} (models.JSONObject): the
+        // REST search API's property values (SearchResultObject.properties) are any JSON value, strings and numbers too.
+        ((JsonObject)defs["JsonObject"]!).Remove("type");
     }
 
     // ------------------------------------------------------------------ lookups

@@ -289,7 +289,8 @@ internal sealed class GraphQLExecutor(EmulatorStore store)
             var value = GqlValues.FromAst(argument.Value, context.Variables);
             if (value is GqlNull)
                 continue;
-            var reader = new ArgReader(name, value, argument.Location.Start);
+            // graphql-go's ArgumentsOfCorrectType reports the location of the value, not of the argument's name.
+            var reader = new ArgReader(name, value, argument.Value.Location.Start);
             switch (name)
             {
                 case "where":
@@ -374,7 +375,7 @@ internal sealed class GraphQLExecutor(EmulatorStore store)
     private static float[] ReadVector(ArgReader reader, GqlValue value, string field) =>
         reader.List(value, x => (float)reader.Float(x, field)).ToArray();
 
-    private WhereClause ReadWhere(ArgReader reader, GqlValue value, string? field)
+    internal static WhereClause ReadWhere(ArgReader reader, GqlValue value, string? field)
     {
         var o = reader.Object(value, "WhereInpObj", WhereFields, field);
         var op = o["operator"] is { } opValue and not GqlNull
@@ -492,7 +493,7 @@ internal sealed class GraphQLExecutor(EmulatorStore store)
                 throw new GqlValidationException($"Unknown argument \"{name}\" on field \"{cls.Name}\" of type \"AggregateObjectsObj\".", argument.Location.Start);
             var value = GqlValues.FromAst(argument.Value, context.Variables);
             if (value is not GqlNull)
-                plan.Where = ReadWhere(new ArgReader(name, value, argument.Location.Start), value, null);
+                plan.Where = ReadWhere(new ArgReader(name, value, argument.Value.Location.Start), value, null);
         }
         foreach (var child in Fields(context, field.SelectionSet))
         {

@@ -110,7 +110,7 @@ internal sealed class GrpcFaultsAndAuth(EmulatorContext ctx) : Interceptor
             if (token is not null)
                 throw Unauthenticated(
                     "no authentication scheme is configured (API Key or OIDC), but an 'Authorization' header was provided. " +
-                    "Please configure an authentication scheme or remove the header for anonymous access");
+                    "Please configure an auth scheme or remove the header for anonymous access");
             return;
         }
         if (token is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(key)))

@@ -108,9 +108,7 @@ internal static class GrpcRequests
     }
 
     /// <summary>modules' VectorFromSearchParam: the emulator has no vectorizer modules, so every near&lt;Media&gt; is refused like this.</summary>
-    private static RpcException NoVectorizer(ClassState cls, string searchType) => Unknown(
-        $"explorer: get class: vectorize params: could not vectorize input for collection {cls.Name} with search-type {searchType}. " +
-        "Make sure a vectorizer module is configured for this collection");
+    private static RpcException NoVectorizer(ClassState cls, string searchType) => Unknown(SearchEngine.NoVectorizerMessage(cls, searchType));
 
     private static RpcException NoNamedVector(ClassState cls, string target) =>
         Unknown($"class {cls.Name} does not have named vector {target} configured. Available named vectors map[]");

@@ -20,6 +20,31 @@ public sealed record ShardRef(
     [property: JsonPropertyName("class")] string Class,
     [property: JsonPropertyName("shard")] string? Shard = null);
 
+/// <summary>One async-replication entry of a shard in /v1/nodes (Weaviate's AsyncReplicationStatus).</summary>
+public sealed record AsyncReplicationReport(
+    [property: JsonPropertyName("objectsPropagated")] long ObjectsPropagated,
+    [property: JsonPropertyName("startDiffTimeUnixMillis")] long StartDiffTimeUnixMillis,
+    [property: JsonPropertyName("targetNode")] string TargetNode);
+
+/// <summary>
+/// How /v1/nodes reports one shard (or every shard of the class when <see cref="Shard"/> is null), for states the
+/// emulator never reaches by itself. Only what is set changes; later entries win. Reporting only: the shard keeps
+/// serving reads and writes.
+/// </summary>
+public sealed record ShardReport
+{
+    [JsonPropertyName("class")] public required string Class { get; init; }
+    [JsonPropertyName("shard")] public string? Shard { get; init; }
+    /// <summary>An unloaded lazy shard: <c>loaded: false</c>, <c>vectorIndexingStatus: "LAZY_LOADING"</c>, objectCount 0,
+    /// compressed false, asyncReplicationStatus null (ENDPOINTS.md §4).</summary>
+    [JsonPropertyName("lazyLoading")] public bool? LazyLoading { get; init; }
+    [JsonPropertyName("compressed")] public bool? Compressed { get; init; }
+    [JsonPropertyName("vectorQueueLength")] public long? VectorQueueLength { get; init; }
+    /// <summary>Reported as both replicationFactor and numberOfReplicas.</summary>
+    [JsonPropertyName("replicationFactor")] public int? ReplicationFactor { get; init; }
+    [JsonPropertyName("asyncReplicationStatus")] public List<AsyncReplicationReport>? AsyncReplicationStatus { get; init; }
+}
+
 /// <summary>
 /// The JSON shape of <c>/_emulator/faults</c> (GET returns it; PUT replaces all faults with it, absent = off;
 /// POST changes only the fields present; DELETE clears everything).
@@ -43,6 +68,8 @@ public sealed class FaultSettings
     /// <summary>Node name → HEALTHY | UNHEALTHY | UNAVAILABLE | TIMEOUT.</summary>
     [JsonPropertyName("nodeStatus")] public Dictionary<string, string>? NodeStatus { get; set; }
     [JsonPropertyName("readOnlyShards")] public List<ShardRef>? ReadOnlyShards { get; set; }
+    /// <summary>Shard states /v1/nodes reports (lazy loading, compression, vector queue, replication).</summary>
+    [JsonPropertyName("shardReports")] public List<ShardReport>? ShardReports { get; set; }
 }
 
 /// <summary>
@@ -62,6 +89,7 @@ public sealed class FaultSettings
 /// <item><see cref="GrpcNotServing"/>: the gRPC health check answers NOT_SERVING.</item>
 /// <item><see cref="SetNodeStatus"/>: report a node UNHEALTHY, or as an UNAVAILABLE / TIMEOUT stub.</item>
 /// <item><see cref="SetShardReadOnly"/>: a READONLY shard (writes to it fail; PUT /v1/schema/{class}/shards/{shard} READY undoes it).</item>
+/// <item><see cref="AddShardReport"/>: how /v1/nodes reports a shard (LAZY_LOADING, compressed, vector queue, replication).</item>
 /// </list>
 /// </summary>
 public sealed class EmulatorFaults
@@ -69,6 +97,7 @@ public sealed class EmulatorFaults
     private readonly object _gate = new();
     private readonly EmulatorStore _store;
     private readonly Dictionary<string, NodeHealth> _nodes = new(StringComparer.Ordinal);
+    private readonly List<ShardReport> _shardReports = [];
     private int _latencyMs;
     private int? _statusCode;
     private string? _statusMessage;
@@ -198,6 +227,36 @@ public sealed class EmulatorFaults
             _store.SetShardStatus(className, shardName, ShardStatuses.ReadOnly);
     }
 
+    /// <summary>Makes /v1/nodes report a shard (or every shard of the class) as <paramref name="report"/> says.</summary>
+    public void AddShardReport(ShardReport report)
+    {
+        ValidateShard(report.Class, report.Shard);
+        if (report.VectorQueueLength is < 0 || report.ReplicationFactor is < 1)
+            throw new ArgumentException("vectorQueueLength must be ≥ 0 and replicationFactor ≥ 1");
+        lock (_gate) _shardReports.Add(report);
+    }
+
+    /// <summary>What the shard reports say about one shard, merged in order (null when none applies).</summary>
+    internal ShardReport? ShardReportFor(string className, string shard)
+    {
+        ShardReport? merged = null;
+        lock (_gate)
+        {
+            foreach (var r in _shardReports.Where(r => r.Class == className && (r.Shard is null || r.Shard == shard)))
+                merged = merged is null ? r : new ShardReport
+                {
+                    Class = className,
+                    Shard = shard,
+                    LazyLoading = r.LazyLoading ?? merged.LazyLoading,
+                    Compressed = r.Compressed ?? merged.Compressed,
+                    VectorQueueLength = r.VectorQueueLength ?? merged.VectorQueueLength,
+                    ReplicationFactor = r.ReplicationFactor ?? merged.ReplicationFactor,
+                    AsyncReplicationStatus = r.AsyncReplicationStatus ?? merged.AsyncReplicationStatus,
+                };
+        }
+        return merged;
+    }
+
     /// <summary>Clears every fault and puts every shard back to READY.</summary>
     public void Reset()
     {
@@ -215,6 +274,7 @@ public sealed class EmulatorFaults
             _grpcDown = false;
             _grpcNotServing = false;
             _nodes.Clear();
+            _shardReports.Clear();
         }
         _store.ResetShardStatuses();
     }
@@ -241,6 +301,7 @@ public sealed class EmulatorFaults
                 GrpcNotServing = _grpcNotServing,
                 NodeStatus = _store.NodeNames.ToDictionary(n => n, n => ToWire(_nodes.GetValueOrDefault(n, NodeHealth.Healthy))),
                 ReadOnlyShards = readOnly,
+                ShardReports = [.. _shardReports],
             };
         }
     }
@@ -267,10 +328,12 @@ public sealed class EmulatorFaults
             nodes[node] = FromWire(status);
         }
         foreach (var shard in settings.ReadOnlyShards ?? [])
+            ValidateShard(shard.Class, shard.Shard);
+        foreach (var report in settings.ShardReports ?? [])
         {
-            var shards = Shards(shard.Class);
-            if (shard.Shard is not null && shards.All(s => s.Name != shard.Shard))
-                throw new ArgumentException($"no shard '{shard.Shard}' in class '{shard.Class}'");
+            ValidateShard(report.Class, report.Shard);
+            if (report.VectorQueueLength is < 0 || report.ReplicationFactor is < 1)
+                throw new ArgumentException("shardReports: vectorQueueLength must be ≥ 0 and replicationFactor ≥ 1");
         }
 
         if (replace)
@@ -288,6 +351,11 @@ public sealed class EmulatorFaults
             if (settings.GrpcStatus is not null) _grpcStatus = grpcStatus;
             if (settings.GrpcDown is { } down) _grpcDown = down;
             if (settings.GrpcNotServing is { } notServing) _grpcNotServing = notServing;
+            if (settings.ShardReports is { } reports)
+            {
+                _shardReports.Clear();
+                _shardReports.AddRange(reports);
+            }
             foreach (var (node, health) in nodes)
             {
                 if (health == NodeHealth.Healthy)
@@ -300,16 +368,19 @@ public sealed class EmulatorFaults
             SetShardReadOnly(shard.Class, shard.Shard);
     }
 
-    private IReadOnlyList<ShardInfo> Shards(string className)
+    private void ValidateShard(string className, string? shard)
     {
+        IReadOnlyList<ShardInfo> shards;
         try
         {
-            return _store.Shards(className);
+            shards = _store.Shards(className);
         }
         catch (EmulatorStoreException e)
         {
             throw new ArgumentException(e.Message);
         }
+        if (shard is not null && shards.All(s => s.Name != shard))
+            throw new ArgumentException($"no shard '{shard}' in class '{className}'");
     }
 
     /// <summary>Whether StatusCode / MalformedJson / DropConnections apply to this request path.</summary>

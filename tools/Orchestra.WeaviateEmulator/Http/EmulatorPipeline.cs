@@ -47,8 +47,11 @@ internal static class EmulatorPipeline
         v1.MapPost("/objects", http => RestHandlers.CreateObject(http, ctx));
         v1.MapGet("/objects/{className}/{id}", http => RestHandlers.GetObject(http, ctx, Route(http, "className"), Route(http, "id")));
         v1.MapDelete("/objects/{className}/{id}", http => RestHandlers.DeleteObject(http, ctx, Route(http, "className"), Route(http, "id")));
+        v1.MapMethods("/objects/{className}/{id}", [HttpMethods.Head], http => RestHandlers.ObjectExists(http, ctx, Route(http, "className"), Route(http, "id")));
         v1.MapPost("/batch/objects", http => RestHandlers.BatchObjects(http, ctx));
         v1.MapPost("/graphql", http => RestHandlers.GraphQL(http, ctx));
+        foreach (var kind in new[] { "bm25", "hybrid", "near-object", "near-text" })
+            v1.MapPost($"/search/{{collection}}/{kind}", http => RestSearchHandlers.Search(http, ctx, Route(http, "collection"), kind));
         // OpenAI's contract, not Weaviate's: outside the group, so it checks the API key itself and answers in OpenAI's shape.
         app.MapPost(OpenAIEmbeddingsEndpoint.Path, http => OpenAIEmbeddingsEndpoint.Handle(http, ctx));
         // GET /v1 lists links and, like the health endpoints, needs no credentials.
@@ -183,7 +186,7 @@ internal static class EmulatorPipeline
                 return true;
             await Responses.OpenApi(http, 401, 401,
                 "no authentication scheme is configured (API Key or OIDC), but an 'Authorization' header was provided. " +
-                "Please configure an authentication scheme or remove the header for anonymous access");
+                "Please configure an auth scheme or remove the header for anonymous access");
             return false;
         }
 
@@ -195,12 +198,9 @@ internal static class EmulatorPipeline
 
         if (string.IsNullOrEmpty(token))
         {
-            // Hand-written by anonymous/middleware.go: a stray space, and no Content-Type.
-            var body = Encoding.UTF8.GetBytes(
+            // Hand-written by anonymous/middleware.go: a stray space, and no Content-Type set (Go sniffs text/plain).
+            await Responses.Text(http, 401,
                 "{\"code\":401,\"message\": \"anonymous access not enabled. Please authenticate through one of the available methods: [API-keys]\" }");
-            http.Response.StatusCode = 401;
-            http.Response.ContentLength = body.Length;
-            await http.Response.Body.WriteAsync(body, http.RequestAborted);
             return false;
         }
         if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(key)))

@@ -37,6 +37,19 @@ internal static class Responses
     public static Task OpenApi(HttpContext context, int status, int code, string message) =>
         Json(context, status, new JsonObject { ["code"] = code, ["message"] = message });
 
+    /// <summary>
+    /// A body a Go handler writes without setting a Content-Type: Go's server sniffs it (http.DetectContentType),
+    /// and for text, JSON-looking or not, that is <c>text/plain; charset=utf-8</c>.
+    /// </summary>
+    public static Task Text(HttpContext context, int status, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.ContentLength = bytes.Length;
+        return context.Response.Body.WriteAsync(bytes, context.RequestAborted).AsTask();
+    }
+
     /// <summary>Empty body (documented for some 404s, 401s described in the spec and /.well-known/*).</summary>
     public static Task Empty(HttpContext context, int status)
     {

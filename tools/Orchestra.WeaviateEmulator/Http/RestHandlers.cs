@@ -12,6 +12,8 @@ internal sealed class EmulatorContext(EmulatorStore store, EmulatorFaults faults
     public EmulatorFaults Faults { get; } = faults;
     public EmulatorOptions Options { get; } = options;
     public GraphQLExecutor GraphQL { get; } = new(store);
+    /// <summary>The Raft index when this emulator started: /v1/cluster/statistics' initialLastAppliedIndex.</summary>
+    public long InitialLastAppliedIndex { get; } = store.RaftIndex;
     public const string GitHash = "adcffc5";
 }
 
@@ -81,18 +83,19 @@ internal static class RestHandlers
                 var shards = classes
                     .SelectMany(c => c.Shards.Where(s => s.Node == node && (shardName is null || s.Name == shardName)).Select(s => (Class: c, Shard: s)))
                     .ToList();
+                var shardJson = shards.Select(s => ShardJson(s.Class, s.Shard, ctx.Faults)).ToList();
                 var entry = new JsonObject
                 {
                     ["batchStats"] = new JsonObject { ["queueLength"] = 0, ["ratePerSecond"] = 0 },
                     ["gitHash"] = EmulatorContext.GitHash,
                     ["name"] = node,
                     ["operationalMode"] = "ReadWrite",
-                    ["shards"] = verbose ? new JsonArray(shards.Select(s => (JsonNode?)ShardJson(s.Class, s.Shard)).ToArray()) : null,
+                    ["shards"] = verbose ? new JsonArray(shardJson.Select(s => (JsonNode?)s).ToArray()) : null,
                 };
                 if (verbose)
                     entry["stats"] = new JsonObject
                     {
-                        ["objectCount"] = shards.Sum(s => s.Shard.ObjectCount),
+                        ["objectCount"] = shardJson.Sum(s => s["objectCount"]!.GetValue<long>()),
                         ["shardCount"] = shards.Count,
                     };
                 entry["status"] = EmulatorFaults.ToWire(health);
@@ -103,19 +106,32 @@ internal static class RestHandlers
         return Responses.Json(http, 200, new JsonObject { ["nodes"] = nodes });
     }
 
-    private static JsonObject ShardJson(ClassState cls, ShardState shard) => new()
+    /// <summary>A shard as /v1/nodes reports it: its real state, then what the shardReports fault says.</summary>
+    private static JsonObject ShardJson(ClassState cls, ShardState shard, EmulatorFaults faults)
     {
-        ["asyncReplicationStatus"] = new JsonArray(),
-        ["class"] = cls.Name,
-        ["compressed"] = false,
-        ["loaded"] = true,
-        ["name"] = shard.Name,
-        ["numberOfReplicas"] = 1,
-        ["objectCount"] = shard.ObjectCount,
-        ["replicationFactor"] = 1,
-        ["vectorIndexingStatus"] = shard.Status,
-        ["vectorQueueLength"] = 0,
-    };
+        var report = faults.ShardReportFor(cls.Name, shard.Name);
+        var lazy = report?.LazyLoading == true;
+        var replicas = report?.ReplicationFactor ?? 1;
+        return new JsonObject
+        {
+            // An unloaded lazy shard has no replication status (null); a loaded one an empty list.
+            ["asyncReplicationStatus"] = lazy ? null : new JsonArray((report?.AsyncReplicationStatus ?? []).Select(a => (JsonNode?)new JsonObject
+            {
+                ["objectsPropagated"] = a.ObjectsPropagated,
+                ["startDiffTimeUnixMillis"] = a.StartDiffTimeUnixMillis,
+                ["targetNode"] = a.TargetNode,
+            }).ToArray()),
+            ["class"] = cls.Name,
+            ["compressed"] = !lazy && report?.Compressed == true,
+            ["loaded"] = !lazy,
+            ["name"] = shard.Name,
+            ["numberOfReplicas"] = replicas,
+            ["objectCount"] = lazy ? 0 : shard.ObjectCount,
+            ["replicationFactor"] = replicas,
+            ["vectorIndexingStatus"] = lazy ? "LAZY_LOADING" : shard.Status,
+            ["vectorQueueLength"] = lazy ? 0 : report?.VectorQueueLength ?? 0,
+        };
+    }
 
     public static Task ClusterStatistics(HttpContext http, EmulatorContext ctx)
     {
@@ -136,7 +152,7 @@ internal static class RestHandlers
                 continue;
             }
             var isLeader = node == leader;
-            statistics.Add(new JsonObject
+            var entry = new JsonObject
             {
                 ["bootstrapped"] = true,
                 ["candidates"] = new JsonObject(),
@@ -151,7 +167,8 @@ internal static class RestHandlers
                     ["appliedIndex"] = index,
                     ["commitIndex"] = index,
                     ["fsmPending"] = "0",
-                    ["lastContact"] = isLeader ? "never" : "12.5ms",
+                    // hashicorp/raft: a leader's last contact is 0 (Go formats the zero duration as "0").
+                    ["lastContact"] = isLeader ? "0" : "12.5ms",
                     ["lastLogIndex"] = index,
                     ["lastLogTerm"] = "2",
                     ["lastSnapshotIndex"] = "0",
@@ -175,7 +192,11 @@ internal static class RestHandlers
                 },
                 ["ready"] = true,
                 ["status"] = EmulatorFaults.ToWire(health),
-            });
+            };
+            // A uint64 with omitempty: missing while it is 0 (an emulator that started with an empty store).
+            if (ctx.InitialLastAppliedIndex > 0)
+                entry["initialLastAppliedIndex"] = ctx.InitialLastAppliedIndex;
+            statistics.Add(entry);
         }
         return Responses.Json(http, 200, new JsonObject { ["statistics"] = statistics, ["synchronized"] = synchronized });
     }
@@ -236,7 +257,7 @@ internal static class RestHandlers
             {
                 ["name"] = s.Name,
                 ["status"] = s.Status,
-                ["vectorQueueSize"] = 0,
+                ["vectorQueueSize"] = ctx.Faults.ShardReportFor(s.ClassName, s.Name)?.VectorQueueLength ?? 0,
             }).ToArray()));
         }
         catch (EmulatorStoreException e)
@@ -460,6 +481,17 @@ internal static class RestHandlers
                 json = ObjectJson(o, includeVector.Value);
         }
         await (json is null ? Responses.Empty(http, 404) : Responses.Json(http, 200, json));
+    }
+
+    /// <summary>HEAD: 204 when the object exists, 404 when it (or its class) does not; no body either way.</summary>
+    public static Task ObjectExists(HttpContext http, EmulatorContext ctx, string className, string id)
+    {
+        if (!Guid.TryParse(id, out var guid))
+            return Responses.OpenApi(http, 422, 601, $"id in path must be of type uuid: \"{id}\"");
+        bool exists;
+        using (ctx.Store.Read())
+            exists = ctx.Store.TryGetClass(ClassDefinitions.NormalizeClassName(className), out var cls) && cls.Objects.ContainsKey(guid);
+        return Responses.Empty(http, exists ? 204 : 404);
     }
 
     public static async Task DeleteObject(HttpContext http, EmulatorContext ctx, string className, string id)

@@ -103,7 +103,9 @@ internal static class ObjectSearch
         }
         else
         {
-            IEnumerable<StoredObject> objects = SearchEngine.Filtered(cls, filter, byId: true);
+            // Weaviate lists a plain Get from its objects bucket (UUID order) and a filtered one from the
+            // inverted index's allow list (doc id = insertion order).
+            IEnumerable<StoredObject> objects = SearchEngine.Filtered(cls, filter, byId: filter is null);
             if (plan.Sort is { } sort)
                 objects = Sort(cls, objects, sort);
             hits = objects.Select(o => new Hit(o));

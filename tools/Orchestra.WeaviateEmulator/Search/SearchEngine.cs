@@ -68,50 +68,58 @@ internal static class SearchEngine
     }
 
     /// <summary>
-    /// BM25 (k1, b from the class's invertedIndexConfig), summed over the properties: idf = ln(1 + (N − n + ½)/(n + ½)),
-    /// tf part = tf·(k1+1)/(tf + k1·(1 − b + b·len/avgLen)). Query stopwords are dropped. Only scores &gt; 0 are hits.
+    /// BM25 as Weaviate's BlockMax WAND scorer (adapters/repos/db/inverted/bm25_searcher_block.go, lsmkv's
+    /// SegmentBlockMax.Score) computes it, one property at a time, the properties' scores summed:
+    /// score_p(d) = Σ_t idf(t) · tf/(tf + k1·(1 − b + b·len_p(d)/avg_p)) · boost_p, with no (k1+1) factor;
+    /// avg_p the mean length of p over the objects that have it; idf(t) = ln(1 + (N − n + ½)/(n + ½)) times the
+    /// number of times t occurs in the query, N every object of the class, n the mean (integer division) over the
+    /// searched properties of the same tokenization that contain t of how many objects contain it — counted
+    /// before the filter. Query stopwords are dropped for word tokenization only. tf is computed in float32 as Weaviate does.
     /// </summary>
     public static List<Hit> Bm25(ClassState cls, string query, IReadOnlyList<(PropertyDef Property, double Boost)> properties,
         Func<StoredObject, bool>? filter)
     {
         var all = cls.ByDocId;
-        var n = all.Length;
+        double n = all.Length;
+        var k1 = (float)cls.Bm25K1;
+        var b = (float)cls.Bm25B;
         var scores = new Dictionary<StoredObject, (double Score, List<string> Explain)>();
-        foreach (var (prop, boost) in properties)
+        foreach (var group in properties.GroupBy(p => p.Property.Tokenization ?? "word"))
         {
-            var terms = Tokenizer.Tokenize(prop.Tokenization, query)
-                .Where(t => !cls.Stopwords.Contains(t))
-                .Distinct(StringComparer.Ordinal)
-                .ToList();
+            var terms = QueryTerms(cls, group.Key, query);
             if (terms.Count == 0)
                 continue;
-            long totalLength = 0;
-            var withProperty = 0;
-            foreach (var o in all)
+            var idf = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var (term, count) in terms)
             {
-                if (o.Terms.TryGetValue(prop.Name, out var t))
-                {
-                    totalLength += t.Length;
-                    withProperty++;
-                }
-            }
-            var avgLength = withProperty == 0 ? 1 : Math.Max(1e-9, (double)totalLength / withProperty);
-            foreach (var term in terms)
-            {
-                var df = all.Count(o => o.Terms.TryGetValue(prop.Name, out var t) && t.Frequencies.ContainsKey(term));
-                if (df == 0)
+                var perProperty = group
+                    .Select(p => all.Count(o => o.Terms.TryGetValue(p.Property.Name, out var t) && t.Frequencies.ContainsKey(term)))
+                    .Where(df => df > 0)
+                    .ToList();
+                if (perProperty.Count == 0)
                     continue;
-                var idf = Math.Log(1 + (n - df + 0.5) / (df + 0.5));
+                var containing = (double)(perProperty.Sum() / perProperty.Count);
+                idf[term] = Math.Log(1 + (n - containing + 0.5) / (containing + 0.5)) * count;
+            }
+            foreach (var (prop, boost) in group)
+            {
+                var lengths = all.Where(o => o.Terms.ContainsKey(prop.Name)).Select(o => o.Terms[prop.Name].Length).ToList();
+                var avgLength = lengths.Count == 0 ? 0f : (float)lengths.Sum() / lengths.Count;
                 foreach (var o in filter is null ? all : all.Where(filter))
                 {
-                    if (!o.Terms.TryGetValue(prop.Name, out var t) || !t.Frequencies.TryGetValue(term, out var tf))
+                    if (!o.Terms.TryGetValue(prop.Name, out var t))
                         continue;
-                    var tfPart = tf * (cls.Bm25K1 + 1) / (tf + cls.Bm25K1 * (1 - cls.Bm25B + cls.Bm25B * t.Length / avgLength));
-                    var add = boost * idf * tfPart;
-                    if (!scores.TryGetValue(o, out var entry))
-                        entry = (0, []);
-                    entry.Explain.Add($"BM25F_{term}_frequency:{tf}, BM25F_{term}_propLength:{t.Length}");
-                    scores[o] = (entry.Score + add, entry.Explain);
+                    foreach (var (term, _) in terms)
+                    {
+                        if (!idf.TryGetValue(term, out var termIdf) || !t.Frequencies.TryGetValue(term, out var frequency))
+                            continue;
+                        float tf = frequency;
+                        var normalized = tf / (tf + k1 * (1 - b + b * (t.Length / avgLength)));
+                        if (!scores.TryGetValue(o, out var entry))
+                            entry = (0, []);
+                        entry.Explain.Add($"BM25F_{term}_frequency:{frequency}, BM25F_{term}_propLength:{t.Length}");
+                        scores[o] = (entry.Score + normalized * termIdf * boost, entry.Explain);
+                    }
                 }
             }
         }
@@ -119,10 +127,19 @@ internal static class SearchEngine
             .Where(kv => kv.Value.Score > 0)
             .Select(kv => new Hit(kv.Key, Score: (float)kv.Value.Score, ExplainScore: ", " + string.Join(", ", kv.Value.Explain)))
             .ToList();
-        hits.Sort((a, b) => a.Score!.Value != b.Score!.Value
-            ? b.Score.Value.CompareTo(a.Score.Value)
-            : a.Object.DocId.CompareTo(b.Object.DocId));
+        hits.Sort((x, y) => x.Score!.Value != y.Score!.Value
+            ? y.Score.Value.CompareTo(x.Score.Value)
+            : x.Object.DocId.CompareTo(y.Object.DocId));
         return hits;
+    }
+
+    /// <summary>The query's terms for one tokenization, each with how often it occurs (Weaviate's duplicate boost).</summary>
+    private static List<(string Term, int Count)> QueryTerms(ClassState cls, string tokenization, string query)
+    {
+        var tokens = Tokenizer.Tokenize(tokenization, query);
+        if (tokenization == "word")
+            tokens = tokens.Where(t => !cls.Stopwords.Contains(t)).ToList();
+        return tokens.GroupBy(t => t, StringComparer.Ordinal).Select(g => (g.Key, g.Count())).ToList();
     }
 
     /// <summary>
@@ -181,6 +198,11 @@ internal static class SearchEngine
             : a.Object.DocId.CompareTo(b.Object.DocId));
         return result;
     }
+
+    /// <summary>modules' VectorFromSearchParam: the emulator has no vectorizer modules, so every search that needs one is refused so.</summary>
+    public static string NoVectorizerMessage(ClassState cls, string searchType) =>
+        $"explorer: get class: vectorize params: could not vectorize input for collection {cls.Name} with search-type {searchType}. " +
+        "Make sure a vectorizer module is configured for this collection";
 
     /// <summary>A float32 the way Go's strconv.FormatFloat(x, 'f', -1, 32) writes it (no exponent).</summary>
     public static string Format(double value)
