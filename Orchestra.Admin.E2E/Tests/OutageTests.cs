@@ -108,7 +108,7 @@ public sealed class OutageTests(OwnStackFixture app) : E2ETestBase(app)
     });
 
     private static ILocator WeaviateChip(IPage page) =>
-        page.GetByRole(AriaRole.Status, new() { Name = "Backend connections" }).Locator("[data-status]").Filter(new() { HasText = "Weaviate" });
+        page.GetByRole(AriaRole.Status, new() { Name = "Backend connections" }).Locator("[data-status][aria-label^='Weaviate:']"); // REST's, not "Weaviate gRPC"'s
 
     [Fact]
     public Task A_restarted_app_keeps_the_operators_signed_in() => WithAppDiagnosticsAsync(async () =>
