@@ -32,14 +32,14 @@ public sealed class GrpcVectorSearchTests : IAsyncLifetime
         await emulator.DisposeAsync();
     }
 
-    private ServiceProvider Services(string protocol = "auto", string apiKey = ApiKey, int retries = 0, int breakerThroughput = 10)
+    private ServiceProvider Services(string protocol = "auto", string apiKey = ApiKey, int retries = 0, int breakerThroughput = 10, int timeoutSeconds = 10)
     {
         var settings = new OrchestraAdminOptions
         {
             Weaviate =
             {
                 Url = emulator.Url, GrpcUrl = emulator.GrpcUrl, ApiKey = apiKey, RetryCount = retries, SearchProtocol = protocol,
-                CircuitBreakerMinimumThroughput = breakerThroughput, CircuitBreakerBreakSeconds = 30,
+                CircuitBreakerMinimumThroughput = breakerThroughput, CircuitBreakerBreakSeconds = 30, RequestTimeoutSeconds = timeoutSeconds,
             },
         };
         return new ServiceCollection().AddLogging().AddSingleton(MsOptions.Create(settings)).AddWeaviateClient(settings)
@@ -166,6 +166,25 @@ public sealed class GrpcVectorSearchTests : IAsyncLifetime
         finally
         {
             emulator.Faults.GrpcDown = false;
+        }
+    }
+
+    [Fact]
+    public async Task No_answer_within_the_deadline_is_named_with_the_timeout()
+    {
+        await using var provider = Services(timeoutSeconds: 1);
+        var grpc = Grpc(provider);
+        await grpc.DescribeClassAsync("Memory");
+        emulator.Faults.LatencyMs = 3_000; // beyond the client's 1 s deadline
+        try
+        {
+            var e = await Assert.ThrowsAsync<WeaviateException>(() => grpc.SearchAsync(Request("bm25")));
+            Assert.Equal(WeaviateErrorKind.Timeout, e.Kind);
+            Assert.Equal($"no answer from Weaviate's gRPC endpoint {emulator.GrpcUrl!.GetLeftPart(UriPartial.Authority)} within 1 s", e.Message);
+        }
+        finally
+        {
+            emulator.Faults.LatencyMs = 0;
         }
     }
 
