@@ -93,7 +93,8 @@ public sealed class WeaviateGrpcClient : IWeaviateGrpcClient, IDisposable
             ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is RpcException e && IsTransient(e.StatusCode)),
             OnOpened = args =>
             {
-                circuit.Opened(args.BreakDuration, args.Outcome.Exception is RpcException e ? Describe(e) : "failure");
+                // The failure in the words its own call would have shown (a closed port may surface as UNAVAILABLE or INTERNAL).
+                circuit.Opened(args.BreakDuration, args.Outcome.Exception is RpcException e ? ToException(e, "gRPC").Message : "failure");
                 return ValueTask.CompletedTask;
             },
             OnClosed = _ =>
@@ -164,6 +165,9 @@ public sealed class WeaviateGrpcClient : IWeaviateGrpcClient, IDisposable
         var said = string.IsNullOrWhiteSpace(e.Status.Detail) ? null : e.Status.Detail.Trim();
         var (kind, message) = e.StatusCode switch
         {
+            // A connection closed under the call surfaces as INTERNAL with the transport's exception: no answer either.
+            StatusCode.Unavailable or StatusCode.Internal when IsTransport(e) =>
+                (WeaviateErrorKind.Unreachable, $"no answer from Weaviate's gRPC endpoint {Show()}: {Reason(e)}"),
             StatusCode.Unavailable => (WeaviateErrorKind.Unreachable, $"no answer from Weaviate's gRPC endpoint {Show()}: {Reason(e)}"),
             StatusCode.DeadlineExceeded => (WeaviateErrorKind.Timeout, $"no answer from Weaviate's gRPC endpoint {Show()} within {options.RequestTimeoutSeconds} s"),
             StatusCode.Unauthenticated when string.IsNullOrEmpty(options.ApiKey) => (WeaviateErrorKind.Unauthorized, "this Weaviate requires an API key: set WEAVIATE_API_KEY"),
@@ -178,6 +182,9 @@ public sealed class WeaviateGrpcClient : IWeaviateGrpcClient, IDisposable
         return new WeaviateException(kind, message, e) { ServerMessage = said, Request = call };
     }
 
+    private static bool IsTransport(RpcException e) => e.Status.DebugException is HttpRequestException or IOException
+        || e.Status.DebugException?.InnerException is HttpRequestException or IOException;
+
     /// <summary>"connection refused" rather than the whole transport exception.</summary>
     private static string Reason(RpcException e) => e.Status.DebugException switch
     {
@@ -185,6 +192,7 @@ public sealed class WeaviateGrpcClient : IWeaviateGrpcClient, IDisposable
         HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => "unknown host",
         HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => "TLS failed",
         HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError } => "the port does not speak HTTP/2 gRPC",
+        IOException or { InnerException: IOException } => "the connection was closed",
         OperationCanceledException { InnerException: TimeoutException } or TimeoutException => "no connection in time",
         _ => string.IsNullOrWhiteSpace(e.Status.Detail) ? e.StatusCode.ToString() : e.Status.Detail,
     };
