@@ -10,7 +10,8 @@ using static Orchestra.Admin.Benchmarks.Shared.BenchProgram;
 // The /vectors page's search: the dashboard's own overhead per search against the raw HTTP round trip to the same
 // emulator, in the same run (issue 6: overhead ≤ 10 % of the round trip).
 // Usage: dotnet run -c Release --project bench/Orchestra.Admin.VectorSearchBenchmarks [-- BenchmarkDotNet options | --paired | --profile | --text | --grpc]
-//   --paired: no BenchmarkDotNet; only the paired check (BENCH_PAIRED_ROUNDS rounds, default 1,000).
+//   --paired: no BenchmarkDotNet; only the paired check (BENCH_PAIRED_ROUNDS rounds, default 1,000); with BENCH_PAIRED_SELF=1,
+//     then the raw round trip against itself (the check's own bias and spread on the machine as it is).
 //   --profile: no BenchmarkDotNet; each step of a search timed, to see where the overhead goes.
 //   --text: only search by text against nearVector on the demo Memory class (issue 16; TextSearchBench, BENCH_TEXT_ROUNDS).
 //   --grpc: only the gRPC comparisons (issue 17; GrpcBench, BENCH_GRPC_ROUNDS): the app against the raw gRPC call, gRPC against GraphQL.
@@ -104,6 +105,12 @@ static async Task<int> RunAsync(BenchProgram bench)
     }
     if (bench.PairedOnly)
     {
+        if (Environment.GetEnvironmentVariable("BENCH_PAIRED_SELF") == "1")
+        {
+            // The raw round trip against itself: what the check reports when there is no difference, on the machine as it is now.
+            var self = (await PairedCheck.RunAsync(pairedRounds, 50, raw.RoundTripAsync, raw.RoundTripAsync)).Spread(1, 0);
+            Console.WriteLine($"paired check's self-test, the raw round trip against itself: {self.Overhead()} (no difference should be found: the interval should hold 0)");
+        }
         Console.WriteLine($"vector search, 1,000 hits of 1,536 dimensions: app / raw round trip = overhead {spread.Overhead()} ({spread.Verdict(10)}) (paired check only)");
         return 0;
     }
