@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Orchestra.Admin.Features.VectorSearch;
 using EmulatorOptions = Orchestra.WeaviateEmulator.EmulatorOptions;
 using RunningEmulator = Orchestra.WeaviateEmulator.RunningEmulator;
 
@@ -42,13 +43,27 @@ public sealed class BenchDataset : IAsyncDisposable
     /// <summary>The query vector as an operator pastes it: a JSON array of 1,536 float32 values, shortest round-trip text.</summary>
     public string QueryVectorText { get; }
 
+    /// <summary>The search measured: nearVector with the query vector, limit 1,000, the two properties (what an operator asks on /vectors).</summary>
+    public SearchRequest Request => new()
+    {
+        ClassName = ClassName,
+        Mode = SearchMode.NearVector,
+        VectorText = QueryVectorText,
+        Properties = ["content", "metadata"],
+        Limit = Limit,
+    };
+
     public string Figures => string.Create(CultureInfo.InvariantCulture,
         $"class {ClassName} (cosine, no vectorizer): {Objects:N0} objects of {Dimensions:N0} dimensions, content ≈ {AverageContentChars:0} characters, metadata ≈ {AverageMetadataChars:0} characters; query vector text {QueryVectorText.Length / 1024.0:0.0} KB");
 
-    public static async Task<BenchDataset> CreateAsync(int objects = DefaultObjects)
+    /// <summary>The emulator's gRPC endpoint (<paramref name="grpc"/> set), else null.</summary>
+    public Uri? GrpcUrl => Emulator.GrpcUrl;
+
+    /// <param name="grpc">Also serve gRPC, on a free port (the <c>--grpc</c> comparisons).</param>
+    public static async Task<BenchDataset> CreateAsync(int objects = DefaultObjects, bool grpc = false)
     {
         var started = Stopwatch.GetTimestamp();
-        var emulator = await RunningEmulator.StartAsync(new EmulatorOptions { ApiKey = ApiKey });
+        var emulator = await RunningEmulator.StartAsync(new EmulatorOptions { ApiKey = ApiKey, GrpcPort = grpc ? 0 : null });
         emulator.Store.CreateClass($$"""
             {"class": "{{ClassName}}", "description": "1,536-dimensional memories (Orchestra Admin vector search benchmark)",
              "vectorizer": "none", "vectorIndexType": "hnsw", "vectorIndexConfig": {"distance": "cosine"},

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestra.Admin.Data.Weaviate;
+using Orchestra.Admin.Data.Weaviate.Grpc;
 using Orchestra.Admin.Features.VectorSearch;
 using Orchestra.Admin.Hosting;
 
@@ -13,24 +14,32 @@ namespace Orchestra.Admin.VectorSearchBenchmarks;
 /// The dashboard's side: <see cref="IVectorSearch"/> as the page gets it, built with the app's own registrations
 /// (<see cref="WeaviateRegistration.AddWeaviateClient"/>: the typed client over the resilience pipeline, with the
 /// production defaults for retries, circuit breaker and timeouts; <see cref="GraphQLVectorSearch"/> scoped, as
-/// <c>AddWeaviateMonitoring</c> registers it), in one scope as for one browser circuit.
+/// <c>AddWeaviateMonitoring</c> registers it), in one scope as for one browser circuit. With a gRPC endpoint, also
+/// <see cref="GrpcVectorSearch"/> over the app's one <see cref="IWeaviateGrpcClient"/> (its channel, deadlines, retries
+/// and circuit breaker), with the scope's own per-class cache, as <see cref="ProtocolVectorSearch"/> builds it for the page.
 /// </summary>
 public sealed class AppSide : IAsyncDisposable
 {
     private readonly ServiceProvider root;
     private readonly AsyncServiceScope scope;
 
-    public AppSide(Uri url, string apiKey)
+    public AppSide(Uri url, string apiKey, Uri? grpcUrl = null)
     {
-        var settings = new OrchestraAdminOptions { Weaviate = { Url = url, ApiKey = apiKey } };
+        var settings = new OrchestraAdminOptions { Weaviate = { Url = url, ApiKey = apiKey, GrpcUrl = grpcUrl } };
         var services = new ServiceCollection().AddLogging().AddWeaviateClient(settings);
         services.AddScoped<IVectorSearch, GraphQLVectorSearch>();
+        services.AddScoped(sp => new GrpcVectorSearch(sp.GetRequiredService<IWeaviateGrpcClient>(), new SearchClasses(sp)));
         root = services.BuildServiceProvider();
         scope = root.CreateAsyncScope();
         Search = scope.ServiceProvider.GetRequiredService<IVectorSearch>();
+        if (grpcUrl != null) Grpc = scope.ServiceProvider.GetRequiredService<GrpcVectorSearch>();
     }
 
+    /// <summary>The GraphQL search.</summary>
     public IVectorSearch Search { get; }
+
+    /// <summary>The gRPC search; null without a gRPC endpoint.</summary>
+    public GrpcVectorSearch? Grpc { get; }
 
     public IServiceProvider Services => scope.ServiceProvider;
 
