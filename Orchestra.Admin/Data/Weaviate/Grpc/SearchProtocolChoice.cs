@@ -15,7 +15,10 @@ public sealed class SearchProtocolChoice(IServiceProvider services, IOptions<Orc
 
     private readonly string protocol = settings.Value.Weaviate.SearchProtocol;
     private readonly TimeProvider clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
-    private (DateTimeOffset At, GrpcHealth Health)? lastHealth;
+    /// <summary>The last health answer and when it came; one reference, so every circuit reads it whole.</summary>
+    private volatile HealthAnswer? lastHealth;
+
+    private sealed record HealthAnswer(DateTimeOffset At, GrpcHealth Health);
 
     /// <summary>The gRPC client when the next call should take gRPC; otherwise null and, for auto, why not.</summary>
     public async Task<(IWeaviateGrpcClient? Grpc, string? FallbackReason)> ChooseAsync(CancellationToken ct = default)
@@ -29,9 +32,10 @@ public sealed class SearchProtocolChoice(IServiceProvider services, IOptions<Orc
         if (protocol == "grpc") return (grpc, null);
 
         var now = clock.GetUtcNow();
-        if (lastHealth is not { } known || now - known.At >= HealthFor)
+        var known = lastHealth;
+        if (known == null || now - known.At >= HealthFor)
         {
-            known = (now, await grpc.CheckHealthAsync(ct));
+            known = new HealthAnswer(now, await grpc.CheckHealthAsync(ct));
             lastHealth = known;
         }
         return known.Health.Serving
