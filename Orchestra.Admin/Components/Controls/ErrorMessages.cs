@@ -22,6 +22,8 @@ public static class ErrorMessages
         Features.Tasks.TaskFilterException t => $"Check the filter: {t.Message}",
         Security.OperatorRequiredException o => o.Message,
         Features.Sessions.SessionFilterException f => $"Check the filter: {f.Message}",
+        // Every other input error (cache pattern, search, audit filter, an operator's value): its sentence names the field.
+        Security.FieldInputException f => f.Message,
         HttpRequestException h => $"No answer: {h.Message}",
         _ => $"Unexpected error: {e.Message}",
     };
