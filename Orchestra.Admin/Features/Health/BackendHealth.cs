@@ -72,7 +72,7 @@ public sealed class BackendHealth(
             // before the pool noticed: drop them all, so the first query after the outage gets a fresh one.
             dataSource.Clear();
         }
-        Set(next, isPostgres: true);
+        Set(() => Postgres = next);
         return next;
     }
 
@@ -98,7 +98,7 @@ public sealed class BackendHealth(
         {
             next = Next(Weaviate, BackendStatus.Down, Describe(e, timeout), null);
         }
-        Set(next, isPostgres: false);
+        Set(() => Weaviate = next);
         return next;
     }
 
@@ -109,6 +109,7 @@ public sealed class BackendHealth(
     public async Task<BackendState> ProbeWeaviateGrpcAsync(TimeSpan timeout, CancellationToken ct = default)
     {
         if (services.GetService<Data.Weaviate.Grpc.IWeaviateGrpcClient>() is not { } grpc) return WeaviateGrpc;
+        var where = grpc.Url.GetLeftPart(UriPartial.Authority);
         var started = Stopwatch.GetTimestamp();
         BackendState next;
         try
@@ -116,16 +117,14 @@ public sealed class BackendHealth(
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             cts.CancelAfter(timeout);
             var health = await grpc.CheckHealthAsync(cts.Token);
-            var where = grpc.Url.GetLeftPart(UriPartial.Authority);
             next = health.Serving ? Measured(WeaviateGrpc, started, null)
                 : Next(WeaviateGrpc, health.Answered ? BackendStatus.Degraded : BackendStatus.Down, $"{where}: {health.Detail}", null);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            next = Next(WeaviateGrpc, BackendStatus.Down, $"{grpc.Url.GetLeftPart(UriPartial.Authority)}: {Describe(e, timeout)}", null);
+            next = Next(WeaviateGrpc, BackendStatus.Down, $"{where}: {Describe(e, timeout)}", null);
         }
-        lock (gate) WeaviateGrpc = next;
-        Changed?.Invoke();
+        Set(() => WeaviateGrpc = next);
         return next;
     }
 
@@ -174,12 +173,10 @@ public sealed class BackendHealth(
         };
     }
 
-    private void Set(BackendState next, bool isPostgres)
+    /// <summary>One state replaced under the lock, then the listeners told.</summary>
+    private void Set(Action replace)
     {
-        lock (gate)
-        {
-            if (isPostgres) Postgres = next; else Weaviate = next;
-        }
+        lock (gate) replace();
         Changed?.Invoke();
     }
 

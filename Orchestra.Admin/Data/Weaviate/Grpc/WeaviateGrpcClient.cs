@@ -163,12 +163,11 @@ public sealed class WeaviateGrpcClient : IWeaviateGrpcClient, IDisposable
     private WeaviateException ToException(RpcException e, string call)
     {
         var said = string.IsNullOrWhiteSpace(e.Status.Detail) ? null : e.Status.Detail.Trim();
+        // A connection closed under the call surfaces as INTERNAL with the transport's exception: no answer either.
+        var noAnswer = e.StatusCode == StatusCode.Unavailable || (e.StatusCode == StatusCode.Internal && IsTransport(e));
         var (kind, message) = e.StatusCode switch
         {
-            // A connection closed under the call surfaces as INTERNAL with the transport's exception: no answer either.
-            StatusCode.Unavailable or StatusCode.Internal when IsTransport(e) =>
-                (WeaviateErrorKind.Unreachable, $"no answer from Weaviate's gRPC endpoint {Show()}: {Reason(e)}"),
-            StatusCode.Unavailable => (WeaviateErrorKind.Unreachable, $"no answer from Weaviate's gRPC endpoint {Show()}: {Reason(e)}"),
+            _ when noAnswer => (WeaviateErrorKind.Unreachable, $"no answer from Weaviate's gRPC endpoint {Show()}: {Reason(e)}"),
             StatusCode.DeadlineExceeded => (WeaviateErrorKind.Timeout, $"no answer from Weaviate's gRPC endpoint {Show()} within {options.RequestTimeoutSeconds} s"),
             StatusCode.Unauthenticated when string.IsNullOrEmpty(options.ApiKey) => (WeaviateErrorKind.Unauthorized, "this Weaviate requires an API key: set WEAVIATE_API_KEY"),
             StatusCode.Unauthenticated => (WeaviateErrorKind.Unauthorized, said is null ? "API key rejected" : $"API key rejected: {said}"),
