@@ -94,10 +94,7 @@ public static class SettingsLoader
     private static Uri? LoadWeaviateUrl(string? url)
     {
         if (string.IsNullOrWhiteSpace(url)) return null;
-        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            throw new SettingsException($"{WeaviateUrlKey} is not valid: expected an http:// or https:// URL such as http://localhost:8080 (value: {url.Trim()})");
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-            throw new SettingsException($"{WeaviateUrlKey} must not hold credentials: put the API key in {WeaviateApiKeyKey}");
+        var uri = HttpUrl(url, WeaviateUrlKey, "an http:// or https:// URL such as http://localhost:8080", $"put the API key in {WeaviateApiKeyKey}");
         // A trailing slash makes relative paths like "v1/meta" resolve under any path prefix.
         return new Uri(uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/");
     }
@@ -107,11 +104,19 @@ public static class SettingsLoader
     {
         if (string.IsNullOrWhiteSpace(url))
             return rest == null ? null : new UriBuilder(rest.Scheme, rest.Host, WeaviateGrpcPort).Uri;
-        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            throw new SettingsException($"{WeaviateGrpcUrlKey} is not valid: expected an http:// (cleartext) or https:// URL such as http://localhost:50051 (value: {url.Trim()})");
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-            throw new SettingsException($"{WeaviateGrpcUrlKey} must not hold credentials: put the API key in {WeaviateApiKeyKey}");
+        var uri = HttpUrl(url, WeaviateGrpcUrlKey, "an http:// (cleartext) or https:// URL such as http://localhost:50051", $"put the API key in {WeaviateApiKeyKey}");
         return new Uri(uri.GetLeftPart(UriPartial.Authority));
+    }
+
+    /// <summary>An absolute http(s) URL without credentials; otherwise one line naming the setting, what it expects, and where a key goes.</summary>
+    internal static Uri HttpUrl(string value, string key, string expected, string credentialsHint)
+    {
+        value = value.Trim();
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            throw new SettingsException($"{key} is not valid: expected {expected} (value: {value})");
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+            throw new SettingsException($"{key} must not hold credentials: {credentialsHint}");
+        return uri;
     }
 
     private static void Require(bool ok, string key, string problem)

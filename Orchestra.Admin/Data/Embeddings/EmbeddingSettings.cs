@@ -81,11 +81,7 @@ public static class EmbeddingSettings
     /// <summary>An http(s) URL without credentials; a URL ending in /embeddings is taken as the API's base.</summary>
     private static Uri ParseUrl(string value, string key)
     {
-        value = value.Trim();
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            throw new SettingsException($"{key} is not valid: expected an http:// or https:// URL such as https://api.openai.com/v1 (value: {value})");
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-            throw new SettingsException($"{key} must not hold credentials: put the key in {ApiKeyKey}");
+        var uri = SettingsLoader.HttpUrl(value, key, "an http:// or https:// URL such as https://api.openai.com/v1", $"put the key in {ApiKeyKey}");
         var path = uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
         if (path.EndsWith("/embeddings", StringComparison.OrdinalIgnoreCase)) path = path[..^"/embeddings".Length];
         return new Uri(path);
